@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+// Turnout: a traffic-splitting HTTP/1.1 reverse proxy. The Swift toolchain only; no package
+// dependencies. The dependency arrows point down: Core knows Posix, HTTP, Metrics and Config;
+// none of those know Core.
+import PackageDescription
+
+
+let package = Package(
+    name: "Turnout",
+    products: [
+        .executable(name: "turnout", targets: ["turnout"]),
+        .executable(name: "turnout-bench", targets: ["turnout-bench"]),
+    ],
+    targets: [
+        // System headers the Glibc module does not export (epoll, eventfd, timerfd) and
+        // one-line shims for GNU-only calls.
+        .target(name: "CTurnoutSys"),
+        // Syscalls, sockets, addresses, the epoll event loop, timer wheel, inbox, buffers.
+        .target(name: "TurnoutPosix", dependencies: ["CTurnoutSys"]),
+        // Pure HTTP/1.1 codec over raw bytes.
+        .target(name: "TurnoutHTTP"),
+        // HDR histograms and counters.
+        .target(name: "TurnoutMetrics"),
+        // The canary analyzer's statistics: pure functions, no I/O.
+        .target(name: "TurnoutAnalysis", dependencies: ["TurnoutMetrics"]),
+        // Configuration model, strict JSON decoding, validation (Foundation lives here).
+        .target(name: "TurnoutConfig"),
+        // Routing, upstream pools, the proxy state machines and the runtime wiring.
+        .target(name: "TurnoutCore", dependencies: ["TurnoutPosix", "TurnoutHTTP", "TurnoutMetrics", "TurnoutConfig"]),
+        // The fixture upstream used by tests, `turnout demo` and `turnout-bench upstream`.
+        .target(name: "TurnoutFixture", dependencies: ["TurnoutPosix", "TurnoutHTTP"]),
+        .executableTarget(name: "turnout", dependencies: ["TurnoutCore", "TurnoutConfig", "TurnoutFixture"]),
+
+        // Benchmarks: the rollout simulator and the `turnout-bench` tool.
+        .target(name: "TurnoutSimulation", dependencies: ["TurnoutAnalysis", "TurnoutMetrics"], path: "Benchmarks/Simulation"),
+        .executableTarget(name: "turnout-bench", dependencies: ["TurnoutFixture", "TurnoutSimulation", "TurnoutPosix", "TurnoutHTTP", "TurnoutMetrics"], path: "Benchmarks/turnout-bench"),
+
+        .testTarget(name: "TurnoutHTTPTests", dependencies: ["TurnoutHTTP"]),
+        .testTarget(name: "TurnoutMetricsTests", dependencies: ["TurnoutMetrics"]),
+        .testTarget(name: "TurnoutAnalysisTests", dependencies: ["TurnoutAnalysis", "TurnoutMetrics"]),
+        .testTarget(name: "TurnoutConfigTests", dependencies: ["TurnoutConfig"]),
+        .testTarget(name: "TurnoutCoreTests", dependencies: ["TurnoutCore", "TurnoutHTTP", "TurnoutConfig"]),
+        .testTarget(name: "TurnoutEndToEndTests", dependencies: ["TurnoutCore", "TurnoutConfig", "TurnoutFixture", "TurnoutPosix", "TurnoutHTTP"]),
+    ]
+)

@@ -1,0 +1,109 @@
+/// Something with at most one deadline on its loop's timer wheel. Connections subclass it, so
+/// arming, moving and cancelling a deadline is O(1) pointer work with no allocation: the node
+/// is linked into the wheel's slot list in place (intrusive, like the Linux kernel's timers).
+open class TimerNode {
+    /// When the node is due, in monotonic nanoseconds; 0 when not scheduled.
+    public fileprivate(set) var deadline: UInt64 = 0
+    /// Strong: a scheduled node is kept alive by the wheel until it fires or is cancelled.
+    fileprivate var next: TimerNode?
+    /// Unowned(unsafe) is safe: `prev` always points at a node still linked in the same list,
+    /// and every unlink fixes both neighbours before a node can go away.
+    fileprivate unowned(unsafe) var previous: TimerNode?
+    fileprivate var slot = -1
+
+    public init() {}
+
+    /// Called on the loop's thread once `deadline` has passed. The node is already unscheduled.
+    open func timerExpired(now: UInt64) {}
+
+    public var isScheduled: Bool { slot >= 0 }
+}
+
+/// A hashed timing wheel: 1,024 slots of 10 ms. A deadline further away than one revolution
+/// waits in its slot and is re-examined each time the wheel comes round. Timeouts in a proxy
+/// are seconds long and tolerate a tick of lateness; a heap or a timer per connection would
+/// cost a log factor or a syscall for each of the thousands of re-arms per second.
+public final class TimerWheel {
+    public static let tickNanoseconds: UInt64 = 10_000_000
+    private static let slotCount = 1024
+    private var slots: [TimerNode?]
+    /// The next tick to be processed; every node whose tick is below it has fired.
+    private var currentTick: UInt64
+    public private(set) var count = 0
+
+    public init(now: UInt64) {
+        slots = Array(repeating: nil, count: Self.slotCount)
+        currentTick = now / Self.tickNanoseconds
+    }
+
+    /// Schedules `node` at `deadline`, replacing any deadline it had.
+    public func schedule(_ node: TimerNode, at deadline: UInt64) {
+        if node.slot >= 0 { unlink(node) }
+        node.deadline = max(deadline, 1)
+        link(node)
+    }
+
+    public func cancel(_ node: TimerNode) {
+        guard node.slot >= 0 else { return }
+        unlink(node)
+        node.deadline = 0
+    }
+
+    /// Fires every node whose deadline is before `now`'s tick.
+    public func advance(to now: UInt64) {
+        let target = now / Self.tickNanoseconds
+        while currentTick < target {
+            let index = Int(currentTick & UInt64(Self.slotCount - 1))
+            // Detach the slot's list and move past it first, so nodes (re)scheduled by the
+            // handlers we call land in a later tick instead of the list being walked.
+            var node = slots[index]
+            slots[index] = nil
+            currentTick += 1
+            while let current = node {
+                node = current.next
+                current.next = nil
+                current.previous = nil
+                current.slot = -1
+                count -= 1
+                if current.deadline <= now {
+                    current.deadline = 0
+                    current.timerExpired(now: now)
+                } else {
+                    link(current)
+                }
+            }
+        }
+    }
+
+    /// How long epoll_wait may sleep before the wheel needs to turn: -1 (forever) when empty.
+    public func millisecondsUntilNextTick(now: UInt64) -> Int32 {
+        guard count > 0 else { return -1 }
+        let nextTickAt = (currentTick + 1) * Self.tickNanoseconds
+        guard nextTickAt > now else { return 0 }
+        return Int32((nextTickAt - now + 999_999) / 1_000_000)
+    }
+
+    private func link(_ node: TimerNode) {
+        let tick = max(node.deadline / Self.tickNanoseconds, currentTick)
+        let index = Int(tick & UInt64(Self.slotCount - 1))
+        node.slot = index
+        node.previous = nil
+        node.next = slots[index]
+        slots[index]?.previous = node
+        slots[index] = node
+        count += 1
+    }
+
+    private func unlink(_ node: TimerNode) {
+        if let previous = node.previous {
+            previous.next = node.next
+        } else {
+            slots[node.slot] = node.next
+        }
+        node.next?.previous = node.previous
+        node.next = nil
+        node.previous = nil
+        node.slot = -1
+        count -= 1
+    }
+}

@@ -64,7 +64,7 @@ public struct Socket: ~Copyable {
     }
 
     @inlinable
-    static func classify(_ result: Result<Int, Errno>, zeroIsEOF: Bool) -> IOResult {
+    public static func classify(_ result: Result<Int, Errno>, zeroIsEOF: Bool) -> IOResult {
         switch result {
         case .success(let n): return (n == 0 && zeroIsEOF) ? .endOfFile : .bytes(n)
         case .failure(let e): return (e == .wouldBlock) ? .wouldBlock : .failed(e)

@@ -1,1 +1,34 @@
-print("turnout")
+import Glibc
+
+/// `turnout`: one binary, subcommands. Exit codes: 0 ok, 1 usage or configuration error,
+/// 2 runtime failure.
+let usage = """
+    usage: turnout <command> [options]
+
+      run   [-c FILE]   run the proxy in the foreground (default conf/turnout.json)
+      check [-c FILE]   validate a configuration; print every error with its JSON path
+      demo              start blue, green and canary fixture upstreams and the proxy on loopback
+      version           print the version
+
+    """
+
+var arguments = Arguments(Array(CommandLine.arguments.dropFirst()))
+let command = arguments.words.first
+if command != nil { arguments = Arguments(Array(arguments.words.dropFirst())) }
+
+let status: Int32
+do {
+    switch command {
+    case "run": status = try RunCommand.run(&arguments)
+    case "check": status = try CheckCommand.run(&arguments)
+    case "demo": status = try DemoCommand.run(&arguments)
+    case "version", "--version": print("turnout \(TurnoutVersion.current)"); status = 0
+    case "help", "--help", "-h": print(usage, terminator: ""); status = 0
+    case nil: writeStandardError(usage); status = 1
+    case let other?: throw UsageError("unknown command \"\(other)\"")
+    }
+} catch {
+    printError("\(error) (see turnout --help)")
+    status = 1
+}
+exit(status)

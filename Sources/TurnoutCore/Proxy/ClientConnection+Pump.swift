@@ -1,0 +1,163 @@
+import Glibc
+import TurnoutHTTP
+import TurnoutPosix
+
+/// Which way bytes move: request bodies and tunnel uploads towards the upstream, response
+/// bodies and tunnel downloads towards the client.
+enum Direction {
+    case towardsUpstream
+    case towardsClient
+}
+
+/// What one call of `pump` achieved.
+enum PumpResult: Equatable {
+    /// Nothing could move: waiting for readiness on one side.
+    case blocked
+    case progressed
+    /// The body (with its terminal framing) has been written out completely.
+    case finished
+    /// The source closed or failed before the body was complete.
+    case sourceFailed
+    /// Writing to the destination failed (peer gone).
+    case destinationFailed
+    /// The body's framing is invalid (bad chunk) or over a limit.
+    case invalid(HTTPError)
+}
+
+extension ClientConnection {
+    /// Moves body bytes one way: flushes what is staged, lets the transfer consume more of the
+    /// source, reads more from the source socket when the transfer needs it. Bounded per call
+    /// so that one busy connection yields to the rest of the loop.
+    func pump(_ direction: Direction) -> PumpResult {
+        guard let upstream else { return .blocked }
+        let towardsUpstream = direction == .towardsUpstream
+        guard let source = towardsUpstream ? acquireInbound() : upstreamInbound,
+              let staging = towardsUpstream ? upstreamOutbound : acquireOutbound() else { return .blocked }
+        var progressed = false
+        for _ in 0..<16 {
+            let direct = towardsUpstream ? requestBody.direct : responseBody.direct
+            if staging.readableCount > 0 || direct > 0 {
+                guard towardsUpstream ? upstream.writable : writable else { return progressed ? .progressed : .blocked }
+                let result = towardsUpstream
+                    ? flush(staging, source, direct: &requestBody.direct, to: upstream.socket.descriptor)
+                    : flush(staging, source, direct: &responseBody.direct, to: socket.descriptor)
+                switch result {
+                case .bytes:
+                    progressed = true
+                    continue
+                case .wouldBlock:
+                    if towardsUpstream { upstream.writable = false } else { writable = false }
+                    return progressed ? .progressed : .blocked
+                case .endOfFile, .failed:
+                    return .destinationFailed
+                }
+            }
+            if towardsUpstream ? requestBody.outputDone : responseBody.outputDone { return .finished }
+            let step = towardsUpstream
+                ? requestBody.process(source: source, staging: staging)
+                : responseBody.process(source: source, staging: staging)
+            switch step {
+            case .progress:
+                progressed = true
+            case .blocked:
+                return progressed ? .progressed : .blocked
+            case .failed(let error):
+                return .invalid(error)
+            case .needInput:
+                guard towardsUpstream ? readable : upstream.readable else { return progressed ? .progressed : .blocked }
+                if source.isEmpty { source.clear() } else if source.writableCount == 0 { source.compact() }
+                let result = towardsUpstream
+                    ? socket.read(into: source.writePointer, count: source.writableCount)
+                    : upstream.socket.read(into: source.writePointer, count: source.writableCount)
+                switch result {
+                case .bytes(let n):
+                    source.writeIndex += n
+                    progressed = true
+                    if towardsUpstream { armBodyTimer() } else { armResponseTimer() }
+                case .wouldBlock:
+                    if towardsUpstream { readable = false } else { upstream.readable = false }
+                    return progressed ? .progressed : .blocked
+                case .endOfFile:
+                    let ended = towardsUpstream
+                        ? requestBody.finishAtEndOfInput(staging: staging)
+                        : responseBody.finishAtEndOfInput(staging: staging)
+                    guard ended else { return .sourceFailed }
+                    progressed = true
+                case .failed:
+                    return .sourceFailed
+                }
+            }
+        }
+        return .progressed
+    }
+
+    /// Writes the staged bytes and then `direct` bytes of `source` in one sendmsg.
+    private func flush(_ staging: ByteBuffer, _ source: ByteBuffer, direct: inout Int, to descriptor: Int32) -> IOResult {
+        let vectors = worker.vectors
+        var count = 0
+        if staging.readableCount > 0 {
+            vectors[count] = iovec(iov_base: staging.readPointer, iov_len: staging.readableCount)
+            count += 1
+        }
+        if direct > 0 {
+            vectors[count] = iovec(iov_base: source.readPointer, iov_len: direct)
+            count += 1
+        }
+        var message = msghdr()
+        message.msg_iov = vectors
+        message.msg_iovlen = count
+        let result = Socket.classify(retryingInterrupts { sendmsg(descriptor, &message, Int32(MSG_NOSIGNAL)) }, zeroIsEOF: false)
+        if case .bytes(var n) = result {
+            let fromStaging = min(n, staging.readableCount)
+            staging.readIndex += fromStaging
+            n -= fromStaging
+            source.readIndex += n
+            direct -= n
+        }
+        return result
+    }
+
+    /// While the client uploads a body, its silence is bounded by the idle timeout.
+    func armBodyTimer() {
+        worker.loop.timers.schedule(self, at: worker.loop.now + settings.clientIdleTimeout)
+    }
+
+    // MARK: Tunnels
+
+    /// After a 101 both directions are raw byte streams. When one side finishes sending, the
+    /// other side's write half is shut down; when both are done the tunnel closes.
+    func advanceTunnel() -> Bool {
+        guard let upstream else { close(); return false }
+        var progressed = false
+        if !requestBody.outputDone || requestBody.direct > 0 || !(upstreamOutbound?.isEmpty ?? true) {
+            switch pump(.towardsUpstream) {
+            case .blocked: break
+            case .progressed: progressed = true
+            case .finished:
+                upstream.socket.shutdownWrite()
+                progressed = true
+            case .sourceFailed, .destinationFailed, .invalid:
+                close()
+                return false
+            }
+        }
+        if !responseBody.outputDone || responseBody.direct > 0 || !(outbound?.isEmpty ?? true) {
+            switch pump(.towardsClient) {
+            case .blocked: break
+            case .progressed: progressed = true
+            case .finished:
+                socket.shutdownWrite()
+                progressed = true
+            case .sourceFailed, .destinationFailed, .invalid:
+                close()
+                return false
+            }
+        }
+        if requestBody.outputDone && responseBody.outputDone && requestBody.direct == 0 && responseBody.direct == 0
+            && (upstreamOutbound?.isEmpty ?? true) && (outbound?.isEmpty ?? true) {
+            close()
+            return false
+        }
+        return progressed
+    }
+}

@@ -1,0 +1,269 @@
+import TurnoutHTTP
+import TurnoutPosix
+
+/// One client connection and the exchange it is carrying: it reads a request head, routes it,
+/// forwards it to an upstream connection, streams both bodies, and then reads the next request.
+/// Pipelined requests wait in `inbound` and are answered in order, one at a time.
+///
+/// Readiness is edge-triggered, so `readable` and `writable` remember an edge until a call
+/// returns EAGAIN. `drive()` runs the state machine until nothing can progress; it is called by
+/// this connection's events, by its upstream connection's events, and by timers.
+final class ClientConnection: TimerNode, EventHandler {
+    enum Phase {
+        /// Reading (or waiting for) a request head.
+        case head
+        /// A request is being forwarded and its response relayed.
+        case exchange
+        /// Sending a response the proxy made itself (an error or a 404).
+        case localResponse
+        /// After a 101: bytes flow both ways untouched.
+        case tunnel
+        case closed
+    }
+
+    unowned let worker: Worker
+    var socket: Socket
+    private var registration: Registration?
+    /// The client's address as text, for X-Forwarded-For.
+    let clientAddress: [UInt8]
+    var phase = Phase.head
+    var readable = false
+    var writable = false
+
+    /// Bytes from the client: request heads, bodies and pipelined requests.
+    var inbound: ByteBuffer?
+    /// Bytes staged for the client: response heads, chunk framing, local responses.
+    var outbound: ByteBuffer?
+    var parser: RequestHeadParser
+    var request = RequestHead()
+    /// When the current request's first byte arrived (0 while idle), for the header timeout.
+    var requestStartedAt: UInt64 = 0
+    /// Close once the current response is complete.
+    var closeAfterResponse = false
+
+    // The exchange in progress (phase .exchange or .tunnel).
+    var upstream: UpstreamConnection?
+    var pool: PoolRuntime?
+    var upstreamInbound: ByteBuffer?
+    var upstreamOutbound: ByteBuffer?
+    var requestBody = BodyTransfer()
+    var responseBody = BodyTransfer()
+    var requestSent = false
+    var responseParser: ResponseHeadParser
+    var response = ResponseHead()
+    var awaitingResponseHead = true
+    /// Some byte of a response (a 1xx or the final head) has been staged for the client: from
+    /// here on a failure can only close the connection, never answer with a status.
+    var responseStarted = false
+    var upstreamSpoke = false
+    /// Bytes at the start of `upstreamOutbound` holding the encoded request head, kept so the
+    /// request can be replayed on another connection while its body has not started.
+    var encodedHeadLength = 0
+    var triedServers: UInt64 = 0
+    var retriesUsed = 0
+    var requestMethod = HTTPMethod.get
+    var clientVersion = HTTPVersion.http1_1
+
+    init(worker: Worker, socket: consuming Socket, clientAddress: [UInt8]) {
+        self.worker = worker
+        self.socket = socket
+        self.clientAddress = clientAddress
+        parser = RequestHeadParser(limits: worker.snapshot.settings.limits)
+        responseParser = ResponseHeadParser(limits: worker.snapshot.settings.limits)
+    }
+
+    func register() throws(Errno) {
+        registration = try worker.loop.register(descriptor: socket.descriptor, events: EpollEvents.connection, handler: self)
+        armIdleTimer()
+    }
+
+    var settings: ProxySettings { worker.snapshot.settings }
+
+    // MARK: Events
+
+    func handleEvents(_ events: UInt32) {
+        if events & (EpollEvents.readable | EpollEvents.readHangUp | EpollEvents.hangUp | EpollEvents.error) != 0 { readable = true }
+        if events & (EpollEvents.writable | EpollEvents.hangUp | EpollEvents.error) != 0 { writable = true }
+        drive()
+    }
+
+    /// Runs the state machine until it stops making progress. A connection that still has work
+    /// after 64 steps yields to the others and is resumed before the loop sleeps.
+    func drive() {
+        var budget = 64
+        while budget > 0 {
+            budget -= 1
+            let progressed: Bool
+            switch phase {
+            case .head: progressed = advanceHead()
+            case .exchange: progressed = advanceExchange()
+            case .localResponse: progressed = advanceLocalResponse()
+            case .tunnel: progressed = advanceTunnel()
+            case .closed: return
+            }
+            if !progressed { return }
+        }
+        worker.loop.resumeSoon(self, events: 0)
+    }
+
+    // MARK: Reading a request head
+
+    private func advanceHead() -> Bool {
+        if let inbound, inbound.readableCount > 0 {
+            if requestStartedAt == 0 { requestStartedAt = worker.loop.now }
+            switch parser.parse(inbound.readable, into: &request) {
+            case .complete:
+                worker.loop.timers.cancel(self)
+                beginExchange()
+                return true
+            case .failed(let error):
+                worker.counters.rejected(status: error.status)
+                respondLocally(status: error.status, message: error.message, close: true)
+                return true
+            case .needMore:
+                break
+            }
+        } else if worker.draining {
+            close()
+            return false
+        }
+        guard readable else {
+            requestStartedAt == 0 ? armIdleTimer() : armHeaderTimer()
+            return false
+        }
+        let buffer = acquireInbound()
+        if buffer.writableCount == 0 { buffer.compact() }
+        switch socket.read(into: buffer.writePointer, count: buffer.writableCount) {
+        case .bytes(let n):
+            buffer.writeIndex += n
+            return true
+        case .wouldBlock:
+            readable = false
+            releaseInboundIfEmpty()
+            requestStartedAt == 0 ? armIdleTimer() : armHeaderTimer()
+            return false
+        case .endOfFile, .failed:
+            close()
+            return false
+        }
+    }
+
+    func acquireInbound() -> ByteBuffer {
+        if let inbound { return inbound }
+        let buffer = worker.loop.buffers.acquire()
+        inbound = buffer
+        return buffer
+    }
+
+    func acquireOutbound() -> ByteBuffer {
+        if let outbound { return outbound }
+        let buffer = worker.loop.buffers.acquire()
+        outbound = buffer
+        return buffer
+    }
+
+    func releaseInboundIfEmpty() {
+        if let buffer = inbound, buffer.isEmpty {
+            worker.loop.buffers.release(buffer)
+            inbound = nil
+        }
+    }
+
+    func releaseOutboundIfEmpty() {
+        if let buffer = outbound, buffer.isEmpty {
+            worker.loop.buffers.release(buffer)
+            outbound = nil
+        }
+    }
+
+    /// Gets ready for the next request on a kept-alive connection.
+    func startNextRequest() {
+        phase = .head
+        parser.reset()
+        request.reset()
+        requestStartedAt = 0
+        releaseInboundIfEmpty()
+        releaseOutboundIfEmpty()
+        armIdleTimer()
+    }
+
+    // MARK: Responses the proxy makes itself
+
+    /// Answers the current request with a short error (or a 404) and then reads the next one,
+    /// or closes when `close` says so or the request's body was not consumed. The caller has
+    /// already consumed the request head (or is closing anyway).
+    func respondLocally(status: Int, message: StaticString, close: Bool) {
+        if phase == .exchange { endExchange(reusable: false) }
+        // A request whose body was not read to its end leaves the connection's framing unknown.
+        if close || !requestBody.inputDone { closeAfterResponse = true }
+        let buffer = acquireOutbound()
+        buffer.compact()
+        var writer = ByteWriter(UnsafeMutableRawBufferPointer(start: buffer.writePointer, count: buffer.writableCount))
+        CannedResponse.write(status: status, message: message, close: closeAfterResponse, into: &writer)
+        buffer.writeIndex += writer.count
+        phase = .localResponse
+    }
+
+    private func advanceLocalResponse() -> Bool {
+        guard let buffer = outbound, !buffer.isEmpty else {
+            if closeAfterResponse { close() } else { startNextRequest() }
+            return phase != .closed
+        }
+        guard writable else { return false }
+        switch socket.write(buffer.readPointer, count: buffer.readableCount) {
+        case .bytes(let n):
+            buffer.readIndex += n
+            return true
+        case .wouldBlock:
+            writable = false
+            return false
+        case .endOfFile, .failed:
+            close()
+            return false
+        }
+    }
+
+    // MARK: Timers
+
+    func armIdleTimer() {
+        worker.loop.timers.schedule(self, at: worker.loop.now + settings.clientIdleTimeout)
+    }
+
+    func armHeaderTimer() {
+        worker.loop.timers.schedule(self, at: requestStartedAt + settings.clientHeaderTimeout)
+    }
+
+    override func timerExpired(now: UInt64) {
+        switch phase {
+        case .head where requestStartedAt != 0:
+            // A client that started a request and never finished its head (slowloris).
+            worker.counters.clientTimeouts += 1
+            respondLocally(status: 408, message: "the request head did not arrive in time", close: true)
+            drive()
+        case .exchange where !requestSent:
+            // The client stopped sending its request body.
+            worker.counters.clientTimeouts += 1
+            close()
+        default:
+            close()
+        }
+    }
+
+    // MARK: Closing
+
+    /// Closes the connection and everything attached to it. Safe to call more than once.
+    func close() {
+        guard phase != .closed else { return }
+        if phase == .exchange || phase == .tunnel { endExchange(reusable: false) }
+        phase = .closed
+        worker.loop.timers.cancel(self)
+        if let buffer = inbound { worker.loop.buffers.release(buffer) }
+        if let buffer = outbound { worker.loop.buffers.release(buffer) }
+        inbound = nil
+        outbound = nil
+        if let registration { worker.loop.deregister(descriptor: socket.descriptor, registration: registration) }
+        registration = nil
+        socket.close()
+        worker.clientClosed(self)
+    }
+}

@@ -1,0 +1,161 @@
+import Glibc
+import Synchronization
+import TurnoutConfig
+import TurnoutPosix
+
+/// Why the proxy could not start.
+public struct ProxyStartError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+}
+
+/// The running proxy: one worker per event-loop thread, each with its own SO_REUSEPORT
+/// listener per configured address. Configuration changes are published as snapshots that
+/// every worker adopts from its next request.
+public final class ProxyServer: Sendable {
+    private let workers: [Worker]
+    private let threads = Mutex<[pthread_t]>([])
+    private let current: Mutex<ProxySnapshot>
+    /// The addresses actually bound (a configured port 0 shows the port the kernel chose).
+    public let listenAddresses: [SocketAddress]
+
+    public init(config: Config) throws(ProxyStartError) {
+        let snapshot = try Self.snapshot(for: config)
+        let count = config.workers > 0 ? config.workers : max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        var workers: [Worker] = []
+        do {
+            for index in 0..<count {
+                workers.append(try Worker(index: index, snapshot: snapshot,
+                                          connectionLimit: max(1, snapshot.settings.maxConnections / count)))
+            }
+        } catch {
+            throw ProxyStartError(description: "cannot create an event loop: \(error)")
+        }
+        var bound: [SocketAddress] = []
+        for configured in config.listen {
+            guard var address = SocketAddress(host: configured.host, port: configured.port) else {
+                throw ProxyStartError(description: "listen: cannot use address \(configured)")
+            }
+            for worker in workers {
+                do {
+                    let socket = try Socket.listen(on: address, reusePort: true)
+                    // With port 0 the first bind picks the port; every other worker joins it.
+                    if address.port == 0, let actual = socket.localAddress() { address = address.with(port: actual.port) }
+                    let listener = Listener(worker: worker, socket: socket)
+                    try listener.register()
+                    worker.listeners.append(listener)
+                } catch {
+                    throw ProxyStartError(description: "listen: cannot listen on \(configured): \(error)")
+                }
+            }
+            bound.append(address)
+        }
+        self.workers = workers
+        listenAddresses = bound
+        current = Mutex(snapshot)
+    }
+
+    /// Compiles a configuration into the snapshot the workers route by.
+    public static func snapshot(for config: Config, weights: [String: [String: Int]] = [:]) throws(ProxyStartError) -> ProxySnapshot {
+        do {
+            return ProxySnapshot(routing: try RoutingTable(config: config, weights: weights), settings: ProxySettings(config: config))
+        } catch {
+            throw ProxyStartError(description: error.description)
+        }
+    }
+
+    public var workerCount: Int { workers.count }
+    public var snapshot: ProxySnapshot { current.withLock { $0 } }
+
+    /// Starts one thread per worker.
+    public func start() {
+        let started = workers.map { worker in
+            LoopThread.start(name: "turnout-w\(worker.loop.index)") { worker.loop.run() }
+        }
+        threads.withLock { $0 = started }
+    }
+
+    /// Makes every worker route by `snapshot` from its next request. Returns once all have
+    /// adopted it (or after `timeout` seconds), so a caller can say the change is in force.
+    @discardableResult
+    public func publish(_ snapshot: ProxySnapshot, timeout: Double = 5) -> Bool {
+        current.withLock { $0 = snapshot }
+        let latch = Latch()
+        for worker in workers {
+            worker.loop.execute {
+                worker.adopt(snapshot)
+                latch.signal()
+            }
+        }
+        return workers.allSatisfy { _ in latch.wait(seconds: timeout) }
+    }
+
+    /// Counters summed over all workers.
+    public func counters(timeout: Double = 5) -> WorkerCounters {
+        let collected = Mutex<[WorkerCounters]>([])
+        let latch = Latch()
+        for worker in workers {
+            worker.loop.execute {
+                var copy = worker.counters
+                copy.openConnections = worker.openConnectionCount
+                collected.withLock { $0.append(copy) }
+                latch.signal()
+            }
+        }
+        for _ in workers { _ = latch.wait(seconds: timeout) }
+        var total = WorkerCounters()
+        for counters in collected.withLock({ $0 }) { total.add(counters) }
+        return total
+    }
+
+    /// Idle upstream connections per server label, summed over workers (for tests and status).
+    public func idleUpstreamConnections(timeout: Double = 5) -> [String: Int] {
+        let collected = Mutex<[String: Int]>([:])
+        let latch = Latch()
+        for worker in workers {
+            worker.loop.execute {
+                for pool in worker.pools {
+                    for server in pool.servers {
+                        collected.withLock { $0["\(pool.definition.name)/\(server.definition.label)", default: 0] += server.idleCount }
+                    }
+                }
+                latch.signal()
+            }
+        }
+        for _ in workers { _ = latch.wait(seconds: timeout) }
+        return collected.withLock { $0 }
+    }
+
+    /// Stops the proxy. Graceful: stop accepting, let in-flight requests finish for up to the
+    /// configured drain time, close idle connections, then stop the loops. Blocks until the
+    /// threads have exited.
+    public func stop(graceful: Bool = true) {
+        let latch = Latch()
+        for worker in workers {
+            worker.loop.execute {
+                worker.beginDrain { latch.signal() }
+                if !graceful { worker.closeEverything() }
+            }
+        }
+        let drainSeconds = Double(snapshot.settings.drainTimeout) / 1e9
+        let deadline = monotonicNanoseconds() + snapshot.settings.drainTimeout
+        for _ in workers {
+            let left = max(0.01, Double(deadline &- min(deadline, monotonicNanoseconds())) / 1e9)
+            if !latch.wait(seconds: min(left, drainSeconds)) { break }
+        }
+        let forced = Latch()
+        for worker in workers {
+            worker.loop.execute {
+                worker.closeEverything()
+                worker.loop.stop()
+                forced.signal()
+            }
+        }
+        for _ in workers { _ = forced.wait(seconds: 5) }
+        let started = threads.withLock { running -> [pthread_t] in
+            let copy = running
+            running = []
+            return copy
+        }
+        for thread in started { LoopThread.join(thread) }
+    }
+}

@@ -1,0 +1,131 @@
+import Glibc
+import TurnoutPosix
+
+/// Everything one event-loop thread owns: its loop, listeners, client connections, the
+/// per-pool balancing state and idle upstream connections, counters, and the routing snapshot
+/// it currently routes by. Nothing here is shared with another worker; other threads reach it
+/// only through `loop.execute`, which is why it is `@unchecked Sendable`.
+public final class Worker: @unchecked Sendable {
+    public let loop: EventLoop
+    public private(set) var snapshot: ProxySnapshot
+    var pools: [PoolRuntime] = []
+    var random: FastRandom
+    var counters = WorkerCounters()
+    var listeners: [Listener] = []
+    /// Live client connections, so shutdown can find the idle ones.
+    private var clients: [ObjectIdentifier: ClientConnection] = [:]
+    /// Connections this worker may hold: its share of limits.max_connections.
+    var connectionLimit: Int
+    /// Set by a graceful stop: no new requests on kept-alive connections, close when idle.
+    private(set) var draining = false
+    /// Scratch iovecs for writev, allocated once.
+    let vectors: UnsafeMutablePointer<iovec>
+    private var onDrained: (@Sendable () -> Void)?
+
+    init(index: Int, snapshot: ProxySnapshot, connectionLimit: Int) throws(Errno) {
+        loop = try EventLoop(index: index, bufferSize: snapshot.settings.bufferSize)
+        self.snapshot = snapshot
+        self.connectionLimit = connectionLimit
+        random = FastRandom(seed: monotonicNanoseconds() &+ UInt64(index) &* 0x9e37_79b9_7f4a_7c15)
+        vectors = .allocate(capacity: 4)
+        adopt(snapshot)
+    }
+
+    deinit { vectors.deallocate() }
+
+    /// Starts routing by `snapshot` from the next request on. Pools whose servers are unchanged
+    /// keep their balancer state and idle connections; servers no longer configured are retired
+    /// (their idle connections close now, busy ones after their exchange).
+    func adopt(_ snapshot: ProxySnapshot) {
+        let previous = pools
+        if pools.isEmpty || pools.map(\.definition) != snapshot.routing.pools {
+            pools = snapshot.routing.pools.map { definition in
+                let old = previous.first { $0.definition.name == definition.name }?.servers ?? []
+                return PoolRuntime(definition: definition, reusing: old)
+            }
+            let kept = Set(pools.flatMap { $0.servers.map(ObjectIdentifier.init) })
+            for server in previous.flatMap(\.servers) where !kept.contains(ObjectIdentifier(server)) {
+                server.retired = true
+                for connection in server.idle { connection.close() }
+                server.idle.removeAll()
+            }
+        }
+        self.snapshot = snapshot
+    }
+
+    // MARK: Accepting
+
+    func acceptConnections(from listener: Listener) {
+        while clients.count < connectionLimit && !draining {
+            switch listener.socket.accept() {
+            case .accepted(let descriptor, let address):
+                var socket = Socket(adopting: descriptor)
+                socket.setNoDelay()
+                let connection = ClientConnection(worker: self, socket: socket, clientAddress: Array(address.hostText.utf8))
+                do {
+                    try connection.register()
+                } catch {
+                    connection.socket.close()
+                    continue
+                }
+                clients[ObjectIdentifier(connection)] = connection
+                counters.acceptedConnections += 1
+                connection.drive()
+            case .empty:
+                return
+            case .failed(let error) where error.isResourceExhaustion:
+                // Out of descriptors or kernel memory: back off briefly instead of spinning on
+                // a listener that stays readable, and never crash.
+                listener.pause(for: 100_000_000)
+                return
+            case .failed:
+                // ECONNABORTED and the like concern one connection only.
+                continue
+            }
+        }
+        if clients.count >= connectionLimit { listener.pause(for: nil) }
+    }
+
+    func clientClosed(_ connection: ClientConnection) {
+        clients.removeValue(forKey: ObjectIdentifier(connection))
+        if clients.count < connectionLimit && !draining {
+            for listener in listeners where listener.paused { listener.resume() }
+        }
+        if draining && clients.isEmpty { finishDrain() }
+    }
+
+    // MARK: Stopping
+
+    /// Stops accepting, closes idle connections, lets in-flight exchanges finish; `done` runs
+    /// on this loop once no client connection is left.
+    func beginDrain(done: @escaping @Sendable () -> Void) {
+        draining = true
+        onDrained = done
+        for listener in listeners { listener.close() }
+        for pool in pools {
+            for server in pool.servers {
+                for connection in server.idle { connection.close() }
+                server.idle.removeAll()
+            }
+        }
+        for connection in Array(clients.values) {
+            connection.closeAfterResponse = true
+            if connection.phase == .head && connection.requestStartedAt == 0 { connection.close() }
+        }
+        if clients.isEmpty { finishDrain() }
+    }
+
+    /// Closes whatever is left (the drain deadline passed).
+    func closeEverything() {
+        for connection in Array(clients.values) { connection.close() }
+        finishDrain()
+    }
+
+    private func finishDrain() {
+        let done = onDrained
+        onDrained = nil
+        done?()
+    }
+
+    var openConnectionCount: Int { clients.count }
+}

@@ -1,0 +1,18 @@
+import TurnoutConfig
+
+/// `turnout check [-c FILE]`: validates a configuration like `nginx -t`, printing every error
+/// with its JSON path. Exit 0 when valid, 1 otherwise.
+enum CheckCommand {
+    static func run(_ arguments: inout Arguments) throws(UsageError) -> Int32 {
+        let path = try arguments.option("-c", "--config") ?? RunCommand.defaultConfigPath
+        try arguments.expectEmpty()
+        do {
+            let config = try ConfigLoader.load(path: path)
+            print("\(path): ok (\(config.pools.count) pools, \(config.splits.count) splits, \(config.routes.count) routes)")
+            return 0
+        } catch {
+            printError(error.description)
+            return 1
+        }
+    }
+}

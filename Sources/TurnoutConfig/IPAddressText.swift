@@ -49,14 +49,14 @@ enum IPAddressText {
             }
             return out
         }
-        let halves = text.components(separatedBy: "::")
+        let halves = text.split(separator: "::", omittingEmptySubsequences: false)
         switch halves.count {
         case 1:
             guard let all = groups(text, allowIPv4Tail: true), all.count == 8 else { return nil }
             return all
         case 2:
-            guard let head = groups(Substring(halves[0]), allowIPv4Tail: false),
-                let tail = groups(Substring(halves[1]), allowIPv4Tail: true),
+            guard let head = groups(halves[0], allowIPv4Tail: false),
+                let tail = groups(halves[1], allowIPv4Tail: true),
                 head.count + tail.count <= 7
             else { return nil }
             return head + Array(repeating: 0, count: 8 - head.count - tail.count) + tail

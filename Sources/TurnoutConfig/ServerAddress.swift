@@ -74,6 +74,9 @@ public struct ServerAddress: Sendable, Equatable, Hashable, CustomStringConverti
         let example = "expected host:port, e.g. \"127.0.0.1:8080\" or \"[::1]:8080\""
         let hostText: Substring
         let portText: Substring
+        if text.contains("://") {
+            throw fail("\(shown) is a URL; expected host:port without a scheme, e.g. \"127.0.0.1:8080\"")
+        }
         if text.hasPrefix("[") {
             guard let close = text.firstIndex(of: "]") else {
                 throw fail("\(shown) has no closing \"]\" after the IPv6 address (\(example))")

@@ -1,0 +1,142 @@
+import Dispatch
+import Glibc
+import TurnoutAnalysis
+
+/// `turnout-bench simulate`: replays thousands of rollouts per cell under Turnout's analyzer and
+/// two reference judges, and prints one table (see README-analyzer.md).
+///
+/// Flags: `--rollouts N` (per cell, default 2000), `--seed S` (default 1), `--cells LIST`
+/// (comma-separated 1-based indices or name fragments; default all), `--threads T` (default 2),
+/// `--judges LIST` (any of turnout,kayenta,flagger; default all).
+public enum SimulatorCommand {
+    /// Parsed flags.
+    struct Options {
+        var rollouts = 2_000
+        var seed: UInt64 = 1
+        var cells = Cell.all
+        var threads = 2
+        var judges = ["turnout", "kayenta", "flagger"]
+    }
+
+    /// Runs the simulator with command-line arguments (without the subcommand name); returns the
+    /// exit code.
+    public static func run(arguments: [String]) -> Int32 {
+        guard let options = parse(arguments) else {
+            print("usage: turnout-bench simulate [--rollouts N] [--seed S] [--cells 1,3,x2] [--threads T] [--judges turnout,kayenta,flagger]")
+            return 1
+        }
+        let policy = AnalysisPolicy()
+        let started = Clock.nanoseconds()
+        var table = SimulationTable()
+        var cost = TurnoutJudge.Cost()
+        for (cellIndex, cell) in options.cells.enumerated() {
+            for judge in options.judges {
+                let outcome = simulate(cell: cell, cellIndex: UInt64(cellIndex), judge: judge,
+                                       policy: policy, options: options)
+                table.rows.append(.init(cell: cell.name, judge: judge, healthy: cell.healthy, results: outcome.results))
+                cost.nanoseconds += outcome.cost.nanoseconds
+                cost.looks += outcome.cost.looks
+            }
+        }
+        print(table.markdown)
+        print("")
+        print("\(options.rollouts) rollouts per cell, seed \(options.seed); 1,000 req/s (except low traffic), 0.5 % base error rate, confidence 0.99.")
+        if cost.looks > 0 {
+            let perLook = Double(cost.nanoseconds) / Double(cost.looks)
+            print("Analyzer CPU: \(SimulationTable.number(perLook / 1000, 2)) µs per look (one look per second per split): \(SimulationTable.number(perLook / 1e9 * 1e6, 1)) ppm of one core.")
+        }
+        print("Wall time: \(SimulationTable.number(Double(Clock.nanoseconds() - started) / 1e9, 1)) s")
+        return 0
+    }
+
+    /// Runs every rollout of one cell for one judge, spread over the threads.
+    static func simulate(cell: Cell, cellIndex: UInt64, judge: String, policy: AnalysisPolicy,
+                         options: Options) -> (results: [RolloutResult], cost: TurnoutJudge.Cost) {
+        let box = ResultBox(count: options.rollouts, threads: options.threads)
+        let chunks = options.threads
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            var cost = TurnoutJudge.Cost()
+            var i = chunk
+            while i < options.rollouts {
+                let envSeed = Xoshiro.derive(options.seed, cellIndex, UInt64(i))
+                let env = Environment(cell: cell, seed: envSeed)
+                var rng = Xoshiro(seed: Xoshiro.derive(envSeed, UInt64(judge.utf8.count), 0x5EED))
+                let result: RolloutResult
+                switch judge {
+                case "kayenta": result = KayentaJudge().run(env, rng: &rng)
+                case "flagger": result = FlaggerJudge().run(env, rng: &rng)
+                default: result = TurnoutJudge(policy: policy).run(env, rng: &rng, cost: &cost)
+                }
+                box.store(result, at: i)
+                i += chunks
+            }
+            box.store(cost, chunk: chunk)
+        }
+        return (box.results, box.totalCost)
+    }
+
+    /// Parses flags; nil on a usage error.
+    static func parse(_ arguments: [String]) -> Options? {
+        var options = Options()
+        var i = 0
+        while i < arguments.count {
+            let flag = arguments[i]
+            guard i + 1 < arguments.count else { return nil }
+            let value = arguments[i + 1]
+            switch flag {
+            case "--rollouts": guard let n = Int(value), n > 0 else { return nil }; options.rollouts = n
+            case "--seed": guard let s = UInt64(value) else { return nil }; options.seed = s
+            case "--threads": guard let t = Int(value), t > 0 else { return nil }; options.threads = t
+            case "--judges": options.judges = value.split(separator: ",").map(String.init)
+            case "--cells":
+                var chosen: [Cell] = []
+                for part in value.split(separator: ",") {
+                    if let n = Int(part), n >= 1, n <= Cell.all.count { chosen.append(Cell.all[n - 1]) }
+                    else { chosen += Cell.all.filter { $0.name.contains(String(part)) } }
+                }
+                guard !chosen.isEmpty else { return nil }
+                options.cells = chosen
+            default: return nil
+            }
+            i += 2
+        }
+        return options
+    }
+}
+
+/// Per-rollout results written by concurrent workers, each to its own slots, so no lock is
+/// needed; read after `concurrentPerform` returns (which orders the writes before the reads).
+/// Raw buffers rather than arrays: concurrent writes through a class's array property would be
+/// overlapping accesses to that property, even at different indices.
+final class ResultBox: @unchecked Sendable {
+    /// One slot per rollout.
+    private let slots: UnsafeMutableBufferPointer<RolloutResult>
+    /// One slot per worker.
+    private let costs: UnsafeMutableBufferPointer<TurnoutJudge.Cost>
+
+    /// Slots for `count` rollouts and `threads` workers.
+    init(count: Int, threads: Int) {
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: RolloutResult())
+        costs = .allocate(capacity: threads)
+        costs.initialize(repeating: TurnoutJudge.Cost())
+    }
+
+    deinit {
+        slots.deallocate()
+        costs.deallocate()
+    }
+
+    /// Stores rollout `i`'s result (only worker i % threads writes slot i).
+    func store(_ result: RolloutResult, at i: Int) { slots[i] = result }
+
+    /// Stores a worker's analyzer cost.
+    func store(_ cost: TurnoutJudge.Cost, chunk: Int) { costs[chunk] = cost }
+
+    /// All results.
+    var results: [RolloutResult] { Array(slots) }
+    /// Summed cost.
+    var totalCost: TurnoutJudge.Cost {
+        costs.reduce(into: TurnoutJudge.Cost()) { $0.nanoseconds += $1.nanoseconds; $0.looks += $1.looks }
+    }
+}

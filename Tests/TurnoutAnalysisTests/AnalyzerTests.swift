@@ -1,0 +1,126 @@
+import Glibc
+import Testing
+import TurnoutMetrics
+@testable import TurnoutAnalysis
+
+/// The analyzer's verdicts, thresholds, likelihood and report.
+struct AnalyzerTests {
+    /// A look with 1,000 requests split at `weight`, with exact expected counts.
+    static func look(weight: Double, canaryErrors: UInt64, baselineErrors: UInt64,
+                     canarySlow: UInt64, canarySlowPlus: UInt64, baselineSlow: UInt64) -> Look {
+        let nC = UInt64(1_000 * weight)
+        return Look(canary: PoolCounts(requests: nC, errors: canaryErrors, aboveFailThreshold: [canarySlow], abovePassThreshold: [canarySlowPlus]),
+                    baseline: PoolCounts(requests: 1_000 - nC, errors: baselineErrors, aboveFailThreshold: [baselineSlow], abovePassThreshold: [0]),
+                    seconds: 1)
+    }
+
+    static let thresholds = [LatencyThreshold(quantile: 0.99, baselineQuantile: 160_000_000, tolerance: 0.1)]
+
+    @Test func thresholdsAreBucketBoundsAndPassThresholdIsBelowTheScaledValue() {
+        let t = Self.thresholds[0]
+        #expect(t.failThreshold == HistogramLayout.bucketUpperBound(containing: 160_000_000))
+        #expect(t.passThreshold <= UInt64(Double(t.failThreshold) * 1.1))
+        #expect(Double(t.passThreshold) >= Double(t.failThreshold) * 1.09)
+        #expect(HistogramLayout.bucketUpperBound(containing: t.passThreshold) == t.passThreshold)
+    }
+
+    @Test func healthyCanaryPassesAfterHoldAndMinRequests() {
+        var analyzer = CanaryAnalyzer(policy: AnalysisPolicy())
+        analyzer.beginStep(canaryWeight: 0.5, latencyThresholds: Self.thresholds)
+        var verdicts: [Verdict] = []
+        for _ in 0..<120 {
+            // 0.5 % errors in both pools; 1 % slow in both; the canary's tail past +10 % is 0.5 %.
+            verdicts.append(analyzer.observe(Self.look(weight: 0.5, canaryErrors: 3, baselineErrors: 3,
+                                                       canarySlow: 5, canarySlowPlus: 2, baselineSlow: 5)))
+        }
+        #expect(!verdicts.contains(.fail))
+        let firstPass = verdicts.firstIndex(of: .pass)
+        #expect(firstPass != nil)
+        #expect((firstPass ?? 0) + 1 >= 30) // minimum hold
+        let report = analyzer.report()
+        #expect(report.verdict == .pass)
+        #expect(report.metrics.count == 2)
+        #expect(report.metrics[0].ratioInterval.contains(1))
+        #expect(report.metrics[0].ratioInterval.upperBound < 2)
+        #expect(report.text.contains("p99 latency"))
+    }
+
+    @Test func doubledErrorsFailAndStayFailed() {
+        var analyzer = CanaryAnalyzer(policy: AnalysisPolicy())
+        analyzer.beginStep(canaryWeight: 0.25, latencyThresholds: Self.thresholds)
+        var verdict = Verdict.continue
+        for _ in 0..<120 where verdict != .fail {
+            verdict = analyzer.observe(Self.look(weight: 0.25, canaryErrors: 3, baselineErrors: 4,
+                                                 canarySlow: 2, canarySlowPlus: 1, baselineSlow: 8))
+        }
+        #expect(verdict == .fail)
+        #expect(analyzer.reason.contains("error rate"))
+        analyzer.beginStep(canaryWeight: 0.5)
+        #expect(analyzer.verdict == .fail)
+    }
+
+    @Test func slowTailFailsOnLatency() {
+        var analyzer = CanaryAnalyzer(policy: AnalysisPolicy())
+        analyzer.beginStep(canaryWeight: 0.5, latencyThresholds: Self.thresholds)
+        var verdict = Verdict.continue
+        for _ in 0..<120 where verdict != .fail {
+            verdict = analyzer.observe(Self.look(weight: 0.5, canaryErrors: 2, baselineErrors: 2,
+                                                 canarySlow: 10, canarySlowPlus: 8, baselineSlow: 5))
+        }
+        #expect(verdict == .fail)
+        #expect(analyzer.reason.contains("p99"))
+    }
+
+    @Test func histogramPathBurnsInThresholdsBeforeTestingLatency() {
+        var analyzer = CanaryAnalyzer(policy: AnalysisPolicy())
+        analyzer.beginStep(canaryWeight: 0.5)
+        var canary = Histogram(), baseline = Histogram()
+        for i in 0..<1_000 {
+            canary.record(UInt64(1_000_000 + i * 1_000))
+            baseline.record(UInt64(1_000_000 + i * 1_000))
+        }
+        #expect(analyzer.latencyThresholds.isEmpty)
+        // 5,000 baseline requests (50 above p99) fix the thresholds; not before.
+        for look in 0..<5 {
+            #expect(analyzer.latencyThresholds.isEmpty, "look \(look)")
+            analyzer.observe(canary: PoolWindow(requests: 1_000, errors: 5, latency: canary),
+                             baseline: PoolWindow(requests: 1_000, errors: 5, latency: baseline), seconds: 1)
+        }
+        #expect(analyzer.latencyThresholds.count == 1)
+        let t = analyzer.latencyThresholds[0].failThreshold
+        #expect(t > 1_970_000 && t < 2_010_000)
+    }
+
+    @Test func likelihoodEstimateAndIntervalCoverTheTruth() {
+        var likelihood = RatioLikelihood()
+        // Canary rate exactly twice baseline's at 50/50 traffic, lots of data.
+        for _ in 0..<200 {
+            likelihood.observe(canaryRequests: 500, baselineRequests: 500, canaryEvents: 10, baselineEvents: 5)
+        }
+        let estimate = likelihood.estimate!
+        #expect(abs(estimate - 2) / 2 < 0.06)
+        let interval = likelihood.interval(alpha: 0.01)
+        #expect(interval.contains(2))
+        #expect(!interval.contains(1.5) && !interval.contains(2.7))
+        #expect(RatioLikelihood().interval(alpha: 0.01) == 0...Double.infinity)
+    }
+
+    @Test func dispersionEstimateGrowsWithBurstsOnly() {
+        var steady = DispersionEstimate(), bursty = DispersionEstimate()
+        var rng = TestRandom(seed: 3)
+        for look in 0..<600 {
+            steady.observe(canaryRequests: 500, baselineRequests: 500, canaryEvents: rng.binomial(500, 0.01), baselineEvents: rng.binomial(500, 0.01))
+            let burst = (look / 10) % 3 == 0 ? 0.03 : 0.0
+            bursty.observe(canaryRequests: 500, baselineRequests: 500, canaryEvents: rng.binomial(500, 0.005 + burst), baselineEvents: rng.binomial(500, 0.015))
+        }
+        #expect(steady.value < 1.5)
+        #expect(bursty.value > 3)
+    }
+
+    @Test func policyMapsTheConfigBlock() {
+        let policy = AnalysisPolicy(confidence: 0.99, maxErrorRateIncrease: 0.005, maxLatencyIncrease: 0.1,
+                                    latencyQuantile: 0.99, minRequests: 500)
+        #expect(policy.errorTolerance == .absolute(0.005))
+        #expect(abs(policy.errorFailAlpha + policy.latencyFailAlpha - 0.01) < 1e-12)
+    }
+}

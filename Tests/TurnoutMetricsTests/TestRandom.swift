@@ -1,0 +1,20 @@
+/// A tiny seeded generator (SplitMix64) so the histogram tests are reproducible.
+struct TestRandom: RandomNumberGenerator {
+    /// Generator state.
+    var state: UInt64
+
+    /// A generator seeded with `seed`.
+    init(seed: UInt64) { state = seed }
+
+    /// Next 64 random bits.
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A uniform double in (0, 1).
+    mutating func unit() -> Double { (Double(next() >> 11) + 0.5) / 9_007_199_254_740_992 }
+}

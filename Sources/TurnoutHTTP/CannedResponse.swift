@@ -40,12 +40,27 @@ public enum CannedResponse {
     /// `HTTP/1.1 100 Continue`, sent when a client expects it and the proxy is ready for the body.
     public static let continue100: [UInt8] = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
-    /// The reason phrase of RFC 9110 §15 for the statuses the proxy produces, else "Error".
+    /// The reason phrase of RFC 9110 §15 for `status`, or "Status" for one it does not name.
+    /// Clients ignore the phrase; people reading a capture do not.
     public static func reasonPhrase(_ status: Int) -> StaticString {
         switch status {
         case 100: return "Continue"
+        case 101: return "Switching Protocols"
+        case 103: return "Early Hints"
         case 200: return "OK"
+        case 201: return "Created"
+        case 202: return "Accepted"
+        case 203: return "Non-Authoritative Information"
         case 204: return "No Content"
+        case 205: return "Reset Content"
+        case 206: return "Partial Content"
+        case 300: return "Multiple Choices"
+        case 301: return "Moved Permanently"
+        case 302: return "Found"
+        case 303: return "See Other"
+        case 304: return "Not Modified"
+        case 307: return "Temporary Redirect"
+        case 308: return "Permanent Redirect"
         case 400: return "Bad Request"
         case 401: return "Unauthorized"
         case 403: return "Forbidden"
@@ -53,11 +68,14 @@ public enum CannedResponse {
         case 405: return "Method Not Allowed"
         case 408: return "Request Timeout"
         case 409: return "Conflict"
+        case 410: return "Gone"
         case 411: return "Length Required"
         case 413: return "Content Too Large"
         case 414: return "URI Too Long"
+        case 415: return "Unsupported Media Type"
         case 417: return "Expectation Failed"
         case 421: return "Misdirected Request"
+        case 422: return "Unprocessable Content"
         case 429: return "Too Many Requests"
         case 431: return "Request Header Fields Too Large"
         case 500: return "Internal Server Error"
@@ -66,7 +84,7 @@ public enum CannedResponse {
         case 503: return "Service Unavailable"
         case 504: return "Gateway Timeout"
         case 505: return "HTTP Version Not Supported"
-        default: return "Error"
+        default: return "Status"
         }
     }
 

@@ -30,7 +30,7 @@ func cannedResponsesParseBack(_ status: Int) {
     ]
     for k in kinds {
         let e = HTTPError(k)
-        #expect(String(describing: CannedResponse.reasonPhrase(e.status)) != "Error", "\(k)")
+        #expect(String(describing: CannedResponse.reasonPhrase(e.status)) != "Status", "\(k)")
     }
     #expect(HTTPError(.bodyTooLarge).status == 413)
 }

@@ -1,0 +1,51 @@
+import Synchronization
+
+/// What a `FixtureUpstream` shares with its loops: the name's bytes, prepared once, and the
+/// switches tests flip while the loops run (health, behaviour). Loops read the behaviour only
+/// when its version changed, so the common request costs one atomic load, not a lock.
+final class FixtureState: Sendable {
+    /// The fixture's name, as given.
+    let name: String
+    /// `X-Fixture-Name: <name>\r\n`, appended to every response head.
+    let nameField: [UInt8]
+    /// `<name>\n`: the default body.
+    let nameBody: [UInt8]
+    /// The body of an injected 500.
+    let errorBody: [UInt8]
+    /// The body of a 400 for a known route with a malformed number (`/bytes/x`).
+    let badRouteBody: [UInt8]
+    /// The body of a healthy `/healthz`.
+    let healthyBody: [UInt8] = Array("ok".utf8)
+    /// The body of an unhealthy `/healthz`.
+    let unhealthyBody: [UInt8] = Array("unhealthy".utf8)
+
+    /// Whether `/healthz` answers 200.
+    let healthy = Atomic<Bool>(true)
+    /// Bumped after every behaviour change; loops compare it with the version they hold.
+    let behaviorVersion = Atomic<Int>(0)
+    private let behavior: Mutex<FixtureBehavior>
+
+    init(name: String, behavior: FixtureBehavior) {
+        self.name = name
+        nameField = Array("X-Fixture-Name: \(name)\r\n".utf8)
+        nameBody = Array("\(name)\n".utf8)
+        errorBody = Array("\(name): injected error\n".utf8)
+        badRouteBody = Array("\(name): malformed number in the path\n".utf8)
+        self.behavior = Mutex(behavior)
+    }
+
+    /// Replaces the behaviour; loops pick it up at their next request.
+    func setBehavior(_ new: FixtureBehavior) {
+        behavior.withLock { $0 = new }
+        // Releasing, so a loop that sees the new version and then takes the lock reads `new`.
+        behaviorVersion.add(1, ordering: .releasing)
+    }
+
+    /// The current behaviour and the version it belongs to.
+    func currentBehavior() -> (FixtureBehavior, Int) {
+        // The version is read first: if a change lands in between, the loop holds a newer
+        // behaviour under an older version and simply reads it again next time.
+        let version = behaviorVersion.load(ordering: .acquiring)
+        return (behavior.withLock { $0 }, version)
+    }
+}

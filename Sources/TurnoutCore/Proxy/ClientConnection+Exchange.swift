@@ -105,7 +105,7 @@ extension ClientConnection {
         guard let pool else { return }
         while true {
             var random = worker.random
-            let picked = pool.pick(excluding: triedServers, random: &random)
+            let picked = pool.pick(excluding: triedServers | pool.definition.drainedMask, random: &random)
             worker.random = random
             guard let index = picked else {
                 let status = retriesUsed == 0 && triedServers == 0 ? 503 : 502
@@ -301,9 +301,8 @@ extension ClientConnection {
         var headerFraming = response.framing
         switch response.framing {
         case .none:
+            // The encoder keeps the Content-Length a HEAD or 304 response declared.
             responseBody = BodyTransfer(input: .none, output: .asReceived)
-            // A HEAD or 304 response keeps the Content-Length the upstream declared.
-            if let length = declaredContentLength(head) { headerFraming = .contentLength(length) }
         case .contentLength(let length):
             responseBody = BodyTransfer(input: .length, output: .asReceived, length: length)
         case .chunked:
@@ -323,7 +322,6 @@ extension ClientConnection {
                 closeAfterResponse = true
             }
         }
-        if !requestBody.inputDone { closeAfterResponse = true }
         let poolName = pool?.definition.nameBytes ?? []
         let written = poolName.withUnsafeBytes { name in
             withPoolHeaderName { headerName in
@@ -345,17 +343,6 @@ extension ClientConnection {
         return name.withUnsafeBytes { body($0) }
     }
 
-    private func declaredContentLength(_ head: UnsafeRawBufferPointer) -> Int64? {
-        guard let range = response.field("content-length", in: head), !range.isEmpty, range.count <= 18 else { return nil }
-        var value: Int64 = 0
-        for i in range {
-            let digit = head[i] &- UInt8(ascii: "0")
-            guard digit <= 9 else { return nil }
-            value = value * 10 + Int64(digit)
-        }
-        return value
-    }
-
     // MARK: Ending an exchange
 
     /// The response went out whole: pool the upstream connection if it can carry another
@@ -363,8 +350,12 @@ extension ClientConnection {
     func finishExchange() {
         let reusable = response.keepAlive && requestSent && requestBody.inputDone
             && responseBody.input != .untilClose && (upstreamInbound?.isEmpty ?? true)
+        // The upstream may answer before the whole request body has arrived (an early error, or
+        // an echo that streams). Once the body is done the connection carries on; if it is not,
+        // nobody can tell where the next request would begin, so the connection ends.
+        let clientReusable = !closeAfterResponse && requestBody.inputDone
         endExchange(reusable: reusable)
-        if closeAfterResponse { close() } else { startNextRequest() }
+        if clientReusable { startNextRequest() } else { close() }
     }
 
     /// Detaches the upstream connection (pooling or closing it) and releases exchange buffers.
@@ -412,6 +403,7 @@ extension ClientConnection {
             // Rewind to the encoded head: nothing of the body has been consumed yet.
             upstreamOutbound?.readIndex = 0
             upstreamOutbound?.writeIndex = encodedHeadLength
+            requestSent = false
             upstreamInbound?.clear()
             responseParser.reset()
             response.reset()

@@ -55,9 +55,11 @@ public final class ProxyServer: Sendable {
     }
 
     /// Compiles a configuration into the snapshot the workers route by.
-    public static func snapshot(for config: Config, weights: [String: [String: Int]] = [:]) throws(ProxyStartError) -> ProxySnapshot {
+    public static func snapshot(for config: Config, weights: [String: [String: Int]] = [:],
+                                drained: [String: Set<String>] = [:]) throws(ProxyStartError) -> ProxySnapshot {
         do {
-            return ProxySnapshot(routing: try RoutingTable(config: config, weights: weights), settings: ProxySettings(config: config))
+            return ProxySnapshot(routing: try RoutingTable(config: config, weights: weights, drained: drained),
+                                 settings: ProxySettings(config: config))
         } catch {
             throw ProxyStartError(description: error.description)
         }

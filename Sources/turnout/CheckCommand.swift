@@ -8,11 +8,17 @@ enum CheckCommand {
         try arguments.expectEmpty()
         do {
             let config = try ConfigLoader.load(path: path)
-            print("\(path): ok (\(config.pools.count) pools, \(config.splits.count) splits, \(config.routes.count) routes)")
+            print("\(path): ok (\(counted(config.pools.count, "pool")), \(counted(config.splits.count, "split")), "
+                + "\(counted(config.routes.count, "route")))")
             return 0
         } catch {
             printError(error.description)
             return 1
         }
     }
+}
+
+/// "1 pool", "3 pools".
+private func counted(_ count: Int, _ noun: String) -> String {
+    "\(count) \(noun)\(count == 1 ? "" : "s")"
 }

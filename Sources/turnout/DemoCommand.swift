@@ -1,1 +1,92 @@
-enum DemoCommand { static func run(_ arguments: inout Arguments) throws(UsageError) -> Int32 { 1 } }
+import TurnoutConfig
+import TurnoutCore
+import TurnoutFixture
+
+/// `turnout demo`: the embedded default. Starts fixture upstreams named blue, green and canary
+/// on loopback, then the proxy in front of them, prints what to try, and stops everything on
+/// Ctrl-C (or SIGTERM).
+enum DemoCommand {
+    /// The demo's configuration; the upstream ports are filled in once the fixtures are bound.
+    /// It mirrors conf/demo.json, whose fixed ports would collide on a busy machine.
+    static func configuration(listenPort: Int, blue: Int, green: Int, canary: Int) -> String {
+        """
+        {
+          "listen": ["127.0.0.1:\(listenPort)"],
+          "workers": 0,
+          "state_file": null,
+          "pools": {
+            "blue":   { "servers": ["127.0.0.1:\(blue)"] },
+            "green":  { "servers": ["127.0.0.1:\(green)"] },
+            "canary": { "servers": ["127.0.0.1:\(canary)"] }
+          },
+          "splits": { "web": { "blue": 90, "green": 0, "canary": 10 } },
+          "routes": [
+            { "match": { "header": { "x-turnout-pool": "canary" } }, "pool": "canary" },
+            { "match": { "cookie": { "canary": "1" } }, "pool": "canary" },
+            { "match": { "path_prefix": "/" }, "split": "web", "sticky": { "cookie": "session_id" } }
+          ]
+        }
+        """
+    }
+
+    static func run(_ arguments: inout Arguments) throws(UsageError) -> Int32 {
+        let preferredPort = Int(try arguments.option("--port") ?? "8080") ?? -1
+        guard (0...65535).contains(preferredPort) else { throw UsageError("--port expects a port number") }
+        try arguments.expectEmpty()
+        ProcessSignal.blockAll()
+
+        let fixtures: [FixtureUpstream]
+        do {
+            fixtures = try ["blue", "green", "canary"].map { name in try FixtureUpstream(name: name) }
+        } catch {
+            printError("demo: cannot start the fixture upstreams: \(error)")
+            return 2
+        }
+        for fixture in fixtures { fixture.start() }
+        defer { for fixture in fixtures { fixture.stop() } }
+        let ports = fixtures.map { Int($0.port) }
+
+        // Port 8080 when it is free, else whatever the kernel gives.
+        var server: ProxyServer?
+        for port in Set([preferredPort, 0]).sorted(by: >) {
+            let text = configuration(listenPort: port, blue: ports[0], green: ports[1], canary: ports[2])
+            do {
+                let config = try ConfigLoader.decode(Array(text.utf8), source: "demo configuration")
+                server = try ProxyServer(config: config)
+                break
+            } catch let error as ConfigErrors {
+                printError("demo: the embedded configuration is invalid: \(error)")
+                return 2
+            } catch {
+                if port == 0 { printError("demo: \(error)"); return 2 }
+            }
+        }
+        guard let server else { return 2 }
+        server.start()
+        let url = "http://\(server.listenAddresses[0])"
+        print("""
+            Turnout demo: the proxy listens on \(url) in front of three fixture upstreams
+              blue    \(fixtures[0].address)
+              green   \(fixtures[1].address)
+              canary  \(fixtures[2].address)
+
+            Routes, first match wins:
+              header x-turnout-pool: canary  -> pool canary
+              cookie canary=1                -> pool canary
+              everything else                -> split "web": blue 90, green 0, canary 10,
+                                                sticky on cookie session_id
+
+            Try:
+              curl -s \(url)/                                  # blue or canary answers (90/10)
+              curl -s -i \(url)/ | grep -i x-turnout-pool      # the proxy names the pool
+              curl -s -H 'x-turnout-pool: canary' \(url)/      # routed to canary
+              curl -s -b canary=1 \(url)/                      # routed to canary by cookie
+              curl -s -b session_id=alice \(url)/              # sticky: alice always lands in one pool
+              for i in $(seq 200); do curl -s \(url)/; done | sort | uniq -c
+
+            Ctrl-C stops everything.
+            """)
+        RunCommand.waitForSignals(server: server, configPath: nil)
+        return 0
+    }
+}

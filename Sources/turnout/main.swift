@@ -7,7 +7,7 @@ let usage = """
 
       run   [-c FILE]   run the proxy in the foreground (default conf/turnout.json)
       check [-c FILE]   validate a configuration; print every error with its JSON path
-      demo              start blue, green and canary fixture upstreams and the proxy on loopback
+      demo  [--port N] start blue, green and canary fixture upstreams and the proxy on loopback
       version           print the version
 
     """

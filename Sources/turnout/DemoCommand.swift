@@ -64,7 +64,7 @@ enum DemoCommand {
         guard let server else { return 2 }
         server.start()
         let url = "http://\(server.listenAddresses[0])"
-        print("""
+        writeStandardOutput("""
             Turnout demo: the proxy listens on \(url) in front of three fixture upstreams
               blue    \(fixtures[0].address)
               green   \(fixtures[1].address)
@@ -85,6 +85,7 @@ enum DemoCommand {
               for i in $(seq 200); do curl -s \(url)/; done | sort | uniq -c
 
             Ctrl-C stops everything.
+
             """)
         RunCommand.waitForSignals(server: server, configPath: nil)
         return 0

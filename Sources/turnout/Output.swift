@@ -16,7 +16,21 @@ func printNotice(_ message: String) {
 }
 
 /// write(2) on descriptor 2: Glibc's `stderr` is a global C variable Swift 6 will not share.
-func writeStandardError(_ text: String) {
+func writeStandardError(_ text: String) { write(text, to: 2) }
+
+/// Text on stdout at once, unbuffered: `print` holds it back when stdout is a pipe, and the demo
+/// runs until Ctrl-C.
+func writeStandardOutput(_ text: String) { write(text, to: 1) }
+
+private func write(_ text: String, to descriptor: Int32) {
     var text = text
-    text.withUTF8 { bytes in _ = write(2, bytes.baseAddress, bytes.count) }
+    text.withUTF8 { bytes in
+        var offset = 0
+        while offset < bytes.count {
+            let n = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return }
+            offset += n
+        }
+    }
 }

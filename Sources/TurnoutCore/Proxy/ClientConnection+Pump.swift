@@ -36,6 +36,25 @@ extension ClientConnection {
         var progressed = false
         for _ in 0..<16 {
             let direct = towardsUpstream ? requestBody.direct : responseBody.direct
+            let outputDone = towardsUpstream ? requestBody.outputDone : responseBody.outputDone
+            // The transfer takes what the source already holds before anything is written, so
+            // a staged head and the body bytes behind it leave in one sendmsg (one packet for a
+            // small response, not two).
+            var step = BodyTransfer.Step.blocked
+            if direct == 0 && !outputDone {
+                step = towardsUpstream
+                    ? requestBody.process(source: source, staging: staging)
+                    : responseBody.process(source: source, staging: staging)
+                switch step {
+                case .progress:
+                    progressed = true
+                    continue
+                case .failed(let error):
+                    return .invalid(error)
+                case .blocked, .needInput:
+                    break
+                }
+            }
             if staging.readableCount > 0 || direct > 0 {
                 guard towardsUpstream ? upstream.writable : writable else { return progressed ? .progressed : .blocked }
                 let result = towardsUpstream
@@ -52,40 +71,29 @@ extension ClientConnection {
                     return .destinationFailed
                 }
             }
-            if towardsUpstream ? requestBody.outputDone : responseBody.outputDone { return .finished }
-            let step = towardsUpstream
-                ? requestBody.process(source: source, staging: staging)
-                : responseBody.process(source: source, staging: staging)
-            switch step {
-            case .progress:
+            if outputDone { return .finished }
+            guard case .needInput = step else { return progressed ? .progressed : .blocked }
+            guard towardsUpstream ? readable : upstream.readable else { return progressed ? .progressed : .blocked }
+            if source.isEmpty { source.clear() } else if source.writableCount == 0 { source.compact() }
+            let result = towardsUpstream
+                ? socket.read(into: source.writePointer, count: source.writableCount)
+                : upstream.socket.read(into: source.writePointer, count: source.writableCount)
+            switch result {
+            case .bytes(let n):
+                source.writeIndex += n
                 progressed = true
-            case .blocked:
+                if towardsUpstream { armBodyTimer() } else { armResponseTimer() }
+            case .wouldBlock:
+                if towardsUpstream { readable = false } else { upstream.readable = false }
                 return progressed ? .progressed : .blocked
-            case .failed(let error):
-                return .invalid(error)
-            case .needInput:
-                guard towardsUpstream ? readable : upstream.readable else { return progressed ? .progressed : .blocked }
-                if source.isEmpty { source.clear() } else if source.writableCount == 0 { source.compact() }
-                let result = towardsUpstream
-                    ? socket.read(into: source.writePointer, count: source.writableCount)
-                    : upstream.socket.read(into: source.writePointer, count: source.writableCount)
-                switch result {
-                case .bytes(let n):
-                    source.writeIndex += n
-                    progressed = true
-                    if towardsUpstream { armBodyTimer() } else { armResponseTimer() }
-                case .wouldBlock:
-                    if towardsUpstream { readable = false } else { upstream.readable = false }
-                    return progressed ? .progressed : .blocked
-                case .endOfFile:
-                    let ended = towardsUpstream
-                        ? requestBody.finishAtEndOfInput(staging: staging)
-                        : responseBody.finishAtEndOfInput(staging: staging)
-                    guard ended else { return .sourceFailed }
-                    progressed = true
-                case .failed:
-                    return .sourceFailed
-                }
+            case .endOfFile:
+                let ended = towardsUpstream
+                    ? requestBody.finishAtEndOfInput(staging: staging)
+                    : responseBody.finishAtEndOfInput(staging: staging)
+                guard ended else { return .sourceFailed }
+                progressed = true
+            case .failed:
+                return .sourceFailed
             }
         }
         return .progressed

@@ -2,24 +2,26 @@ import Glibc
 import TurnoutSimulation
 
 /// `turnout-bench`: Turnout's benchmark tools. `simulate` replays canary rollouts through the
-/// analyzer and two reference judges and prints their table.
+/// analyzer and two reference judges and prints their table; `upstream` serves the fixture
+/// upstream for load tests.
 let usage = """
     usage: turnout-bench <command> [options]
 
       simulate [--rollouts N] [--seed S] [--cells LIST] [--threads T] [--judges LIST]
                replay canary rollouts through Turnout's analyzer and two reference judges
 
-    """
+    """ + UpstreamCommand.usage
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "simulate":
     exit(SimulatorCommand.run(arguments: Array(arguments.dropFirst())))
+case "upstream":
+    exit(UpstreamCommand.run(arguments: Array(arguments.dropFirst())))
 case "help", "--help", "-h":
     print(usage, terminator: "")
     exit(0)
 default:
-    var text = usage
-    text.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+    writeStandardError(usage)
     exit(1)
 }

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Turnout (1 worker) next to nginx (1 worker, upstream keepalive) proxying the same keep-alive
+# load to the same fixture upstream, in alternating rounds of one run. Prints requests/s and the
+# proxy's CPU time per request (user + system, from /proc) for every round, then the medians.
+#
+#   Benchmarks/compare/keepalive-vs-nginx.sh [SECONDS] [CONNECTIONS] [ROUNDS]
+#
+# Needs wrk and nginx (Debian: apt-get install wrk nginx) and a release build
+# (swift build -c release). Loopback only; every run is bounded by SECONDS.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+seconds=${1:-10}
+connections=${2:-50}
+rounds=${3:-3}
+upstream_port=19001
+turnout_port=19080
+nginx_port=19081
+work=$(mktemp -d /tmp/turnout-compare.XXXXXX)
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+for tool in wrk nginx; do
+    command -v "$tool" >/dev/null || { echo "$tool is not installed (apt-get install wrk nginx)" >&2; exit 1; }
+done
+[ -x .build/release/turnout ] || { echo "build first: swift build -c release" >&2; exit 1; }
+
+.build/release/turnout-bench upstream --name blue --listen 127.0.0.1:$upstream_port --threads 1 2>"$work/upstream.log" &
+pids+=($!)
+
+cat >"$work/turnout.json" <<JSON
+{ "listen": ["127.0.0.1:$turnout_port"], "workers": 1, "state_file": null,
+  "pools": { "blue": { "servers": ["127.0.0.1:$upstream_port"] } },
+  "routes": [ { "pool": "blue" } ] }
+JSON
+.build/release/turnout run -c "$work/turnout.json" 2>"$work/turnout.log" &
+turnout_pid=$!
+pids+=($turnout_pid)
+
+# The same job as Turnout does: HTTP/1.1 keep-alive upstream, forwarding fields, no access log.
+cat >"$work/nginx.conf" <<CONF
+worker_processes 1;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    upstream blue { server 127.0.0.1:$upstream_port; keepalive 64; }
+    server {
+        listen 127.0.0.1:$nginx_port reuseport;
+        location / {
+            proxy_pass http://blue;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host \$host;
+            proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto \$scheme;
+            proxy_set_header X-Forwarded-Host \$host;
+        }
+    }
+}
+CONF
+nginx -p "$work" -c "$work/nginx.conf" -g 'daemon off;' &
+pids+=($!)
+
+# Wait (bounded) until all three answer.
+for port in $turnout_port $nginx_port; do
+    for _ in $(seq 100); do
+        curl -sf -o /dev/null "http://127.0.0.1:$port/" && break
+        sleep 0.1
+    done
+    curl -sf -o /dev/null "http://127.0.0.1:$port/" || { echo "nothing answers on $port" >&2; cat "$work"/*.log >&2; exit 1; }
+done
+
+# CPU ticks (user + system) of the processes whose pids are given.
+ticks() { local sum=0; for p in "$@"; do read -r -a f <"/proc/$p/stat"; sum=$((sum + f[13] + f[14])); done; echo $sum; }
+nginx_workers() { pgrep -f "nginx: worker process" | tr '\n' ' '; }
+hertz=$(getconf CLK_TCK)
+
+run() { # name port pids...
+    local name=$1 port=$2; shift 2
+    local before after out requests rate
+    before=$(ticks "$@")
+    out=$(wrk -t1 -c"$connections" -d"${seconds}s" --latency "http://127.0.0.1:$port/")
+    after=$(ticks "$@")
+    requests=$(awk '/requests in/ {print $1}' <<<"$out")
+    rate=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+    p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
+    errors=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out" | tr '\n' ' ')
+    cpu_us=$(awk -v t=$((after - before)) -v hz="$hertz" -v n="$requests" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
+    printf '%-8s round %d: %10s req/s  %6s us CPU/request  p50 %s %s\n' "$name" "$round" "$rate" "$cpu_us" "$p50" "$errors"
+    echo "$name $rate $cpu_us" >>"$work/results"
+}
+
+# Warm up both (connection pools, page cache), then alternate.
+wrk -t1 -c"$connections" -d2s "http://127.0.0.1:$turnout_port/" >/dev/null
+wrk -t1 -c"$connections" -d2s "http://127.0.0.1:$nginx_port/" >/dev/null
+for round in $(seq "$rounds"); do
+    run turnout $turnout_port $turnout_pid
+    run nginx $nginx_port $(nginx_workers)
+done
+
+echo
+echo "medians over $rounds rounds (wrk -t1 -c$connections -d${seconds}s, $(nproc) cores):"
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+for name in turnout nginx; do
+    rate=$(awk -v n="$name" '$1 == n { print $2 }' "$work/results" | median)
+    cpu=$(awk -v n="$name" '$1 == n { print $3 }' "$work/results" | median)
+    printf '  %-8s %10.0f req/s  %6.1f us CPU/request\n' "$name" "$rate" "$cpu"
+done
+echo "upstream: $(kill -INT "${pids[0]}"; sleep 0.5; tail -1 "$work/upstream.log")"

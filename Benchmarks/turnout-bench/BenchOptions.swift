@@ -1,0 +1,52 @@
+import Glibc
+
+/// A usage error: the message says which option and what it expects.
+struct BenchUsageError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// `--name value` options of a `turnout-bench` command, taken one by one so leftovers are errors.
+struct BenchOptions {
+    private var words: [String]
+
+    init(_ words: [String]) { self.words = words }
+
+    /// The value after `name`, removed from the words; nil when absent.
+    mutating func value(_ name: String) -> String? {
+        guard let index = words.firstIndex(of: name), index + 1 < words.count else { return nil }
+        let value = words[index + 1]
+        words.removeSubrange(index...(index + 1))
+        return value
+    }
+
+    mutating func required(_ name: String) throws -> String {
+        guard let value = value(name) else { throw BenchUsageError("\(name) is required") }
+        return value
+    }
+
+    mutating func integer(_ name: String, default fallback: Int, in range: ClosedRange<Int>) throws -> Int {
+        guard let text = value(name) else { return fallback }
+        guard let number = Int(text), range.contains(number) else {
+            throw BenchUsageError("\(name) expects an integer in \(range.lowerBound)...\(range.upperBound), got \"\(text)\"")
+        }
+        return number
+    }
+
+    mutating func fraction(_ name: String, default fallback: Double) throws -> Double {
+        guard let text = value(name) else { return fallback }
+        guard let number = Double(text), (0...1).contains(number) else {
+            throw BenchUsageError("\(name) expects a number from 0 to 1, got \"\(text)\"")
+        }
+        return number
+    }
+
+    func expectEmpty() throws {
+        if let first = words.first { throw BenchUsageError("unexpected argument \"\(first)\"") }
+    }
+}
+
+func writeStandardError(_ text: String) {
+    var text = text
+    text.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+}

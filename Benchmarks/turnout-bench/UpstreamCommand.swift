@@ -1,0 +1,55 @@
+import Glibc
+import TurnoutFixture
+
+/// `turnout-bench upstream`: runs a fixture upstream in the foreground until SIGINT or SIGTERM,
+/// for load tests of Turnout (or nginx, or HAProxy) against a server whose cost is known.
+enum UpstreamCommand {
+    static let usage = """
+          upstream --listen HOST:PORT [--name NAME] [--threads N] [--latency-ms MS] [--jitter-ms MS]
+                   [--error-rate R] [--body-bytes N]
+                   serve the fixture upstream (answers with NAME; see TurnoutFixture for its routes)
+
+        """
+
+    static func run(arguments: [String]) -> Int32 {
+        var options = BenchOptions(arguments)
+        do {
+            let listen = try options.required("--listen")
+            let name = options.value("--name") ?? "fixture"
+            let threads = try options.integer("--threads", default: 1, in: 1...256)
+            let behavior = FixtureBehavior(
+                latencyMs: try options.integer("--latency-ms", default: 0, in: 0...3_600_000),
+                jitterMs: try options.integer("--jitter-ms", default: 0, in: 0...3_600_000),
+                errorRate: try options.fraction("--error-rate", default: 0),
+                bodyBytes: options.value("--body-bytes") == nil ? nil : try options.integer("--body-bytes", default: 0, in: 0...(1 << 30)))
+            try options.expectEmpty()
+            guard let colon = listen.lastIndex(of: ":"), let port = UInt16(listen[listen.index(after: colon)...]) else {
+                throw BenchUsageError("--listen expects HOST:PORT, got \"\(listen)\"")
+            }
+            let host = String(listen[..<colon]).trimmingCharacters(in: "[]")
+            // Signals are blocked before the loop threads start, so only sigwait sees them.
+            var signals = sigset_t()
+            sigemptyset(&signals)
+            sigaddset(&signals, SIGINT)
+            sigaddset(&signals, SIGTERM)
+            pthread_sigmask(SIG_BLOCK, &signals, nil)
+            let upstream = try FixtureUpstream(name: name, host: host, port: port, threads: threads, behavior: behavior)
+            upstream.start()
+            writeStandardError("turnout-bench upstream \(name): listening on \(upstream.address) with \(threads) threads\n")
+            var received: Int32 = 0
+            sigwait(&signals, &received)
+            upstream.stop()
+            writeStandardError("turnout-bench upstream \(name): stopped after \(upstream.requestsServed) responses on \(upstream.acceptedConnections) connections\n")
+            return 0
+        } catch {
+            writeStandardError("turnout-bench upstream: \(error)\n")
+            return 1
+        }
+    }
+}
+
+private extension String {
+    func trimmingCharacters(in set: String) -> String {
+        String(drop { set.contains($0) }.reversed().drop { set.contains($0) }.reversed())
+    }
+}

@@ -35,6 +35,7 @@ let package = Package(
         .target(name: "TurnoutSimulation", dependencies: ["TurnoutAnalysis", "TurnoutMetrics"], path: "Benchmarks/Simulation"),
         .executableTarget(name: "turnout-bench", dependencies: ["TurnoutFixture", "TurnoutSimulation", "TurnoutPosix", "TurnoutHTTP", "TurnoutMetrics"], path: "Benchmarks/turnout-bench"),
 
+        .testTarget(name: "TurnoutPosixTests", dependencies: ["TurnoutPosix"]),
         .testTarget(name: "TurnoutHTTPTests", dependencies: ["TurnoutHTTP"]),
         .testTarget(name: "TurnoutMetricsTests", dependencies: ["TurnoutMetrics"]),
         .testTarget(name: "TurnoutAnalysisTests", dependencies: ["TurnoutAnalysis", "TurnoutMetrics"]),

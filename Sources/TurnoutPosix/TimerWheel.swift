@@ -29,11 +29,16 @@ public final class TimerWheel {
     private var slots: [TimerNode?]
     /// The next tick to be processed; every node whose tick is below it has fired.
     private var currentTick: UInt64
+    /// No linked node has a tick below this, so the loop may sleep until it instead of waking
+    /// every tick (an idle keep-alive connection's timer is seconds away). Lowered by `link`,
+    /// raised lazily by `millisecondsUntilNextTick`.
+    private var earliestTick: UInt64
     public private(set) var count = 0
 
     public init(now: UInt64) {
         slots = Array(repeating: nil, count: Self.slotCount)
         currentTick = now / Self.tickNanoseconds
+        earliestTick = currentTick
     }
 
     /// Schedules `node` at `deadline`, replacing any deadline it had.
@@ -52,6 +57,7 @@ public final class TimerWheel {
     /// Fires every node whose deadline is before `now`'s tick.
     public func advance(to now: UInt64) {
         let target = now / Self.tickNanoseconds
+        if count == 0 { currentTick = max(currentTick, target) }
         while currentTick < target {
             let index = Int(currentTick & UInt64(Self.slotCount - 1))
             // Detach the slot's list and move past it first, so nodes (re)scheduled by the
@@ -75,16 +81,27 @@ public final class TimerWheel {
         }
     }
 
-    /// How long epoll_wait may sleep before the wheel needs to turn: -1 (forever) when empty.
+    /// How long epoll_wait may sleep before a timer can be due: -1 (forever) when empty.
     public func millisecondsUntilNextTick(now: UInt64) -> Int32 {
         guard count > 0 else { return -1 }
-        let nextTickAt = (currentTick + 1) * Self.tickNanoseconds
-        guard nextTickAt > now else { return 0 }
-        return Int32((nextTickAt - now + 999_999) / 1_000_000)
+        if earliestTick <= currentTick {
+            // The bound is stale. A node of tick t sits in slot t % slotCount, at most
+            // t - currentTick slots ahead, so the first occupied slot k ahead bounds every tick.
+            var ahead: UInt64 = 0
+            while ahead < UInt64(Self.slotCount) - 1 && slots[Int((currentTick &+ ahead) & UInt64(Self.slotCount - 1))] == nil {
+                ahead += 1
+            }
+            earliestTick = currentTick &+ ahead
+        }
+        // A node of tick t fires once `now` reaches tick t + 1.
+        let dueAt = (max(earliestTick, currentTick) + 1) * Self.tickNanoseconds
+        guard dueAt > now else { return 0 }
+        return Int32(min((dueAt - now + 999_999) / 1_000_000, UInt64(Int32.max)))
     }
 
     private func link(_ node: TimerNode) {
         let tick = max(node.deadline / Self.tickNanoseconds, currentTick)
+        earliestTick = min(earliestTick, tick)
         let index = Int(tick & UInt64(Self.slotCount - 1))
         node.slot = index
         node.previous = nil

@@ -1,5 +1,6 @@
 import Glibc
 import Testing
+import TurnoutFixture
 @testable import TurnoutCore
 
 /// What a client gets when upstreams refuse, stall, vanish, die mid-response or answer
@@ -21,6 +22,25 @@ import Testing
         #expect(try client.request("GET", "/dead").status == 502)
         // The 502 leaves the client connection usable.
         #expect(try client.request("GET", "/").status == 200)
+    }
+
+    /// `retries.on: ["5xx"]`: an idempotent request that met a 500 is answered by another server;
+    /// a POST is not sent twice, so its 500 reaches the client.
+    @Test func serverErrorsAreRetriedForIdempotentRequestsOnly() throws {
+        let proxy = try ProxyHarness(fixtures: ["failing", "blue"], behaviors: ["failing": FixtureBehavior(errorRate: 1)],
+            config: ProxyHarness.config(pools: ["mixed": ["{{failing}}", "{{blue}}"]], routes: #"[{ "pool": "mixed" }]"#,
+                                        extra: #""retries": { "attempts": 1, "on": ["5xx"] }"#))
+        defer { proxy.stop() }
+        let client = try TestClient(port: proxy.port)
+        for _ in 0..<10 {
+            let response = try client.request("GET", "/")
+            #expect(response.status == 200)
+            #expect(response.text == "blue\n")
+        }
+        let posts = try (0..<4).map { _ in try client.request("POST", "/", body: Array("x".utf8)).status }
+        #expect(posts.contains(500), "round robin sends POSTs to the failing server too: \(posts)")
+        #expect(posts.contains(200))
+        #expect(proxy.server.counters().retries >= 5)
     }
 
     @Test func slowUpstreamGets504() throws {

@@ -297,6 +297,8 @@ extension ClientConnection {
             return
         }
 
+        if retriedAfterServerError() { return }
+
         // The final response: choose how its body is framed for this client.
         var headerFraming = response.framing
         switch response.framing {
@@ -399,16 +401,7 @@ extension ClientConnection {
             return
         }
         let replayable = !requestBody.started
-        if replayable {
-            // Rewind to the encoded head: nothing of the body has been consumed yet.
-            upstreamOutbound?.readIndex = 0
-            upstreamOutbound?.writeIndex = encodedHeadLength
-            requestSent = false
-            upstreamInbound?.clear()
-            responseParser.reset()
-            response.reset()
-            upstreamSpoke = false
-        }
+        if replayable { rewindRequest() }
         if case .resetBeforeResponse = failure, staleReuse, replayable {
             // The server closed an idle connection as we reused it: not a retry in the policy
             // sense. Another idle connection may be stale too, so connect afresh.
@@ -418,11 +411,13 @@ extension ClientConnection {
                 return
             }
         }
+        // A server that got the request may have acted on it: only idempotent methods go to
+        // another server after that (as nginx does). A refused connect reached nobody.
         let policyAllows: Bool
         switch failure {
         case .connect: policyAllows = settings.retryOnConnectFailure
-        case .resetBeforeResponse: policyAllows = settings.retryOnReset
-        case .responseTimeout: policyAllows = settings.retryOnTimeout
+        case .resetBeforeResponse: policyAllows = settings.retryOnReset && requestMethod.isIdempotent
+        case .responseTimeout: policyAllows = settings.retryOnTimeout && requestMethod.isIdempotent
         case .invalidResponse: policyAllows = false
         }
         if policyAllows && replayable && retriesUsed < settings.retryAttempts {
@@ -432,6 +427,36 @@ extension ClientConnection {
             return
         }
         respondLocally(status: failure.status, message: failure.message, close: !requestBody.inputDone)
+    }
+
+    /// Rewinds the exchange to its encoded request head, for a replay or a retry: nothing of
+    /// the body has been consumed yet.
+    private func rewindRequest() {
+        upstreamOutbound?.readIndex = 0
+        upstreamOutbound?.writeIndex = encodedHeadLength
+        requestSent = false
+        upstreamInbound?.clear()
+        responseParser.reset()
+        response.reset()
+        upstreamSpoke = false
+    }
+
+    /// With `retries.on` holding "5xx", a 5xx head from one server sends an idempotent request
+    /// whose body has not started to another server, while one is left untried; the last
+    /// server's 5xx goes to the client as it is. Returns whether the request was retried.
+    private func retriedAfterServerError() -> Bool {
+        guard response.status >= 500, settings.retryOn5xx, requestMethod.isIdempotent, !requestBody.started, !responseStarted,
+              retriesUsed < settings.retryAttempts, let pool, let failed = upstream,
+              pool.hasServer(excluding: triedServers | pool.definition.drainedMask) else { return false }
+        // The rest of that response is not wanted, so its connection cannot be reused.
+        failed.server.inFlight -= 1
+        upstream = nil
+        failed.close()
+        rewindRequest()
+        retriesUsed += 1
+        worker.counters.retries += 1
+        attachUpstream()
+        return true
     }
 
     /// The attached upstream connection's timer fired.

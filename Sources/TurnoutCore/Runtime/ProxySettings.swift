@@ -18,6 +18,7 @@ public struct ProxySettings: Sendable {
     public var retryOnConnectFailure: Bool
     public var retryOnReset: Bool
     public var retryOnTimeout: Bool
+    public var retryOn5xx: Bool
     /// The response header naming the pool (`X-Turnout-Pool`), nil when disabled.
     public var poolHeaderName: [UInt8]?
 
@@ -36,6 +37,7 @@ public struct ProxySettings: Sendable {
         retryOnConnectFailure = config.retries.on.contains(.connectFailure)
         retryOnReset = config.retries.on.contains(.resetBeforeResponse)
         retryOnTimeout = config.retries.on.contains(.timeout)
+        retryOn5xx = config.retries.on.contains(.status5xx)
         poolHeaderName = config.poolHeader.map { Array($0.utf8) }
     }
 

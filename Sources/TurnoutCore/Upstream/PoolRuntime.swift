@@ -15,6 +15,11 @@ public final class PoolRuntime {
     }
 
     /// Chooses a server not in `excluded` (bit i = server i), or nil when none is left.
+    /// Whether some server is outside `excluded` (a retry would have somewhere to go).
+    func hasServer(excluding excluded: UInt64) -> Bool {
+        servers.indices.contains { excluded & (1 << UInt64($0 & 63)) == 0 }
+    }
+
     func pick(excluding excluded: UInt64, random: inout FastRandom) -> Int? {
         switch definition.balance {
         case .roundRobin: return smoothWeightedRoundRobin(excluding: excluded)

@@ -27,6 +27,10 @@ enum RunCommand {
         server.start()
         let addresses = server.listenAddresses.map(\.description).joined(separator: ", ")
         printNotice("turnout \(TurnoutVersion.current): listening on \(addresses) with \(server.workerCount) workers (\(path))")
+        if server.effectiveMaxConnections < config.limits.maxConnections {
+            printNotice("limits.max_connections \(config.limits.maxConnections) lowered to \(server.effectiveMaxConnections): "
+                + "the open-files limit (ulimit -n) leaves room for that many clients with an upstream connection each")
+        }
         waitForSignals(server: server, configPath: path)
         return 0
     }

@@ -64,4 +64,36 @@ import TurnoutFixture
         #expect(proxy.waitForExit() == 0)
         #expect(proxy.standardError.contains("stopped"))
     }
+
+    /// With few descriptors, clients beyond what the process can hold wait in the backlog and are
+    /// served as others finish: none gets a 502 for an upstream connect that found no descriptor,
+    /// and the process never dies of it.
+    @Test func runningOutOfDescriptorsDelaysClientsAndNeverCrashes() throws {
+        let fixture = try FixtureUpstream(name: "blue")
+        fixture.start()
+        defer { fixture.stop() }
+        let path = try ChildProcess.temporaryFile("""
+            { "listen": ["127.0.0.1:0"], "workers": 1, "state_file": null,
+              "pools": { "blue": { "servers": ["\(fixture.address)"] } },
+              "routes": [ { "pool": "blue" } ] }
+            """, name: "emfile.json")
+        defer { unlink(path) }
+        let proxy = try ChildProcess(["run", "-c", path], descriptorLimit: 32)
+        let line = try proxy.waitForErrorLine(containing: "listening on ")
+        let port = try #require(line.split(separator: " ").first { $0.hasPrefix("127.0.0.1:") }
+            .flatMap { UInt16($0.dropFirst("127.0.0.1:".count).prefix { $0.isNumber }) })
+
+        // Twice as many clients as the process has descriptors, all at once.
+        let clients = try (0..<64).map { _ in try TestClient(port: port, timeoutSeconds: 15) }
+        for client in clients { try client.send("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n") }
+        let statuses = clients.map { (try? $0.readResponse())?.status ?? -1 }
+        #expect(statuses.allSatisfy { $0 == 200 }, "statuses in order of connection: \(statuses)")
+        // The limit was lowered up front and said so, rather than 502s when upstream connects fail.
+        _ = try proxy.waitForErrorLine(containing: "limits.max_connections 20000 lowered to")
+        #expect(proxy.waitForExit(seconds: 0.1) == nil, "the proxy exited: \(proxy.standardError)")
+        let after = try TestClient(port: port)
+        #expect(try after.request("GET", "/").status == 200)
+        kill(proxy.pid, SIGTERM)
+        #expect(proxy.waitForExit() == 0)
+    }
 }

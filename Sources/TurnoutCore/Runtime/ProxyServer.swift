@@ -17,6 +17,9 @@ public final class ProxyServer: Sendable {
     private let current: Mutex<ProxySnapshot>
     /// The addresses actually bound (a configured port 0 shows the port the kernel chose).
     public let listenAddresses: [SocketAddress]
+    /// Client connections the process will hold at once: `max_connections`, lowered when the
+    /// descriptor limit could not also give each client an upstream connection.
+    public let effectiveMaxConnections: Int
 
     public init(config: Config) throws(ProxyStartError) {
         let snapshot = try Self.snapshot(for: config)
@@ -49,9 +52,29 @@ public final class ProxyServer: Sendable {
             }
             bound.append(address)
         }
+        // Every client connection may need an upstream one (busy or idle in the pool), so the
+        // descriptors left after start-up are shared half and half; accepting then waits at the
+        // limit instead of taking descriptors an upstream connect would need (a 502).
+        let budget = Self.clientDescriptorBudget()
+        effectiveMaxConnections = min(snapshot.settings.maxConnections, max(count, budget))
+        for worker in workers { worker.connectionLimit = max(1, effectiveMaxConnections / count) }
         self.workers = workers
         listenAddresses = bound
         current = Mutex(snapshot)
+    }
+
+    /// Descriptors headroom kept for files, the admin socket and health checks.
+    private static let reservedDescriptors = 16
+
+    /// How many client connections the soft RLIMIT_NOFILE leaves room for.
+    private static func clientDescriptorBudget() -> Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else { return .max }
+        // The lowest free descriptor approximates how many are open now.
+        let probe = dup(0)
+        let open = probe >= 0 ? Int(probe) : 0
+        if probe >= 0 { close(probe) }
+        return max(0, (Int(limit.rlim_cur) - open - reservedDescriptors) / 2)
     }
 
     /// Compiles a configuration into the snapshot the workers route by.

@@ -20,9 +20,15 @@ final class ChildProcess {
         return FileManager.default.currentDirectoryPath + "/.build/debug/turnout"
     }
 
-    init(_ arguments: [String]) throws {
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = arguments
+    /// Runs `turnout ARGUMENTS`; with `descriptorLimit`, under that RLIMIT_NOFILE (set by a shell).
+    init(_ arguments: [String], descriptorLimit: Int? = nil) throws {
+        if let descriptorLimit {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -n \(descriptorLimit) && exec \"$0\" \"$@\"", Self.binary] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: Self.binary)
+            process.arguments = arguments
+        }
         process.standardError = errorPipe
         process.standardOutput = outputPipe
         try process.run()

@@ -55,7 +55,7 @@ final class ProxyHarness {
 
     /// A minimal test configuration: one split route over the given pools.
     static func config(pools: [String: [String]], split: [String: Int]? = nil, routes: String? = nil,
-                       extra: String = "") -> String {
+                       workers: Int = 2, extra: String = "") -> String {
         let poolText = pools.map { name, servers in
             "\"\(name)\": { \"servers\": [\(servers.map { "\"\($0)\"" }.joined(separator: ", "))] }"
         }.joined(separator: ",\n")
@@ -64,7 +64,7 @@ final class ProxyHarness {
         } ?? ""
         let routeText = routes ?? #"[{ "match": { "path_prefix": "/" }, "split": "web" }]"#
         return """
-            { "listen": ["127.0.0.1:0"], "workers": 2, "state_file": null,
+            { "listen": ["127.0.0.1:0"], "workers": \(workers), "state_file": null,
               "pools": { \(poolText) },
               \(splitText)
               "routes": \(routeText)

@@ -29,7 +29,10 @@ let package = Package(
         .target(name: "TurnoutCore", dependencies: ["TurnoutPosix", "TurnoutHTTP", "TurnoutMetrics", "TurnoutConfig"]),
         // The fixture upstream used by tests, `turnout demo` and `turnout-bench upstream`.
         .target(name: "TurnoutFixture", dependencies: ["TurnoutPosix", "TurnoutHTTP"]),
-        .executableTarget(name: "turnout", dependencies: ["TurnoutCore", "TurnoutConfig", "TurnoutFixture"]),
+        // The control plane: runtime weights, switches, rollbacks, drains, reloads, the state
+        // file, the history, and the admin API's endpoints (Foundation for JSON, off the data path).
+        .target(name: "TurnoutControl", dependencies: ["TurnoutCore", "TurnoutConfig"]),
+        .executableTarget(name: "turnout", dependencies: ["TurnoutCore", "TurnoutConfig", "TurnoutControl", "TurnoutFixture"]),
 
         // Benchmarks: the rollout simulator and the `turnout-bench` tool.
         .target(name: "TurnoutSimulation", dependencies: ["TurnoutAnalysis", "TurnoutMetrics"], path: "Benchmarks/Simulation"),
@@ -41,6 +44,6 @@ let package = Package(
         .testTarget(name: "TurnoutAnalysisTests", dependencies: ["TurnoutAnalysis", "TurnoutMetrics"]),
         .testTarget(name: "TurnoutConfigTests", dependencies: ["TurnoutConfig"]),
         .testTarget(name: "TurnoutCoreTests", dependencies: ["TurnoutCore", "TurnoutHTTP", "TurnoutConfig"]),
-        .testTarget(name: "TurnoutEndToEndTests", dependencies: ["TurnoutCore", "TurnoutConfig", "TurnoutFixture", "TurnoutPosix", "TurnoutHTTP"]),
+        .testTarget(name: "TurnoutEndToEndTests", dependencies: ["TurnoutCore", "TurnoutConfig", "TurnoutControl", "TurnoutFixture", "TurnoutPosix", "TurnoutHTTP"]),
     ]
 )

@@ -1,4 +1,5 @@
 import TurnoutConfig
+import TurnoutControl
 import TurnoutCore
 import TurnoutFixture
 
@@ -48,11 +49,13 @@ enum DemoCommand {
 
         // Port 8080 when it is free, else whatever the kernel gives.
         var server: ProxyServer?
+        var config: Config?
         for port in Set([preferredPort, 0]).sorted(by: >) {
             let text = configuration(listenPort: port, blue: ports[0], green: ports[1], canary: ports[2])
             do {
-                let config = try ConfigLoader.decode(Array(text.utf8), source: "demo configuration")
-                server = try ProxyServer(config: config)
+                let decoded = try ConfigLoader.decode(Array(text.utf8), source: "demo configuration")
+                server = try ProxyServer(config: decoded)
+                config = decoded
                 break
             } catch let error as ConfigErrors {
                 printError("demo: the embedded configuration is invalid: \(error)")
@@ -61,7 +64,7 @@ enum DemoCommand {
                 if port == 0 { printError("demo: \(error)"); return 2 }
             }
         }
-        guard let server else { return 2 }
+        guard let server, let config else { return 2 }
         server.start()
         let url = "http://\(server.listenAddresses[0])"
         writeStandardOutput("""
@@ -87,7 +90,8 @@ enum DemoCommand {
             Ctrl-C stops everything.
 
             """)
-        RunCommand.waitForSignals(server: server, configPath: nil)
+        RunCommand.waitForSignals(ControlPlane(server: server, config: config, runtime: RuntimeState(), configPath: nil,
+                                               version: TurnoutVersion.current, notice: printNotice))
         return 0
     }
 }

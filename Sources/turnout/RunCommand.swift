@@ -1,4 +1,5 @@
 import TurnoutConfig
+import TurnoutControl
 import TurnoutCore
 
 /// `turnout run [-c FILE]`: runs the proxy in the foreground until SIGTERM or SIGINT (graceful
@@ -17,41 +18,43 @@ enum RunCommand {
             return 1
         }
         ProcessSignal.blockAll()
+        // Runtime weights from the state file are in force from the first request: a restart
+        // never routes by the configuration's weights after an operator changed them.
+        let runtime = ControlPlane.loadRuntimeState(config: config, notice: printNotice)
         let server: ProxyServer
         do {
-            server = try ProxyServer(config: config)
+            server = try ProxyServer(config: config, weights: runtime.weights, drained: runtime.drained)
         } catch {
             printError("\(path): \(error)")
             return 2
         }
         server.start()
+        let control = ControlPlane(server: server, config: config, runtime: runtime, configPath: path,
+                                   version: TurnoutVersion.current, notice: printNotice)
         let addresses = server.listenAddresses.map(\.description).joined(separator: ", ")
         printNotice("turnout \(TurnoutVersion.current): listening on \(addresses) with \(server.workerCount) workers (\(path))")
         if server.effectiveMaxConnections < config.limits.maxConnections {
             printNotice("limits.max_connections \(config.limits.maxConnections) lowered to \(server.effectiveMaxConnections): "
                 + "the open-files limit (ulimit -n) leaves room for that many clients with an upstream connection each")
         }
-        waitForSignals(server: server, configPath: path)
+        waitForSignals(control)
         return 0
     }
 
     /// Serves signals until a stop: SIGHUP validates and swaps the configuration (an invalid
-    /// one is refused with its errors and the running one stays).
-    static func waitForSignals(server: ProxyServer, configPath: String?) {
+    /// one is refused with its errors and the running one stays); SIGTERM and SIGINT drain.
+    static func waitForSignals(_ control: ControlPlane) {
         while true {
             switch ProcessSignal.next() {
             case .hangUp:
-                guard let configPath else { continue }
                 do {
-                    let config = try ConfigLoader.load(path: configPath)
-                    server.publish(try ProxyServer.snapshot(for: config))
-                    printNotice("reloaded \(configPath)")
+                    printNotice(try control.reload(origin: ChangeOrigin(source: "signal")))
                 } catch {
-                    printError("reload refused, the running configuration stays: \(error)")
+                    printError(error.message)
                 }
             case .interrupt, .terminate:
                 printNotice("stopping: finishing in-flight requests")
-                server.stop(graceful: true)
+                control.server.stop(graceful: true)
                 printNotice("stopped")
                 return
             }

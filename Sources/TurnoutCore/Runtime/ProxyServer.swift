@@ -21,8 +21,10 @@ public final class ProxyServer: Sendable {
     /// descriptor limit could not also give each client an upstream connection.
     public let effectiveMaxConnections: Int
 
-    public init(config: Config) throws(ProxyStartError) {
-        let snapshot = try Self.snapshot(for: config)
+    /// Binds the listeners and creates the workers, routing by `config` with runtime `weights`
+    /// and `drained` servers (from the state file) in force from the first request.
+    public init(config: Config, weights: [String: [String: Int]] = [:], drained: [String: Set<String>] = [:]) throws(ProxyStartError) {
+        let snapshot = try Self.snapshot(for: config, weights: weights, drained: drained)
         let count = config.workers > 0 ? config.workers : max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         var workers: [Worker] = []
         do {
@@ -132,15 +134,24 @@ public final class ProxyServer: Sendable {
         return total
     }
 
-    /// Idle upstream connections per server label, summed over workers (for tests and status).
-    public func idleUpstreamConnections(timeout: Double = 5) -> [String: Int] {
-        let collected = Mutex<[String: Int]>([:])
+    /// Requests in flight and idle pooled connections of one upstream server, over all workers.
+    public struct ServerGauges: Sendable, Equatable {
+        public var inFlight = 0
+        public var idleConnections = 0
+    }
+
+    /// Per pool name and server label, summed over workers (for status and tests).
+    public func serverGauges(timeout: Double = 5) -> [String: [String: ServerGauges]] {
+        let collected = Mutex<[String: [String: ServerGauges]]>([:])
         let latch = Latch()
         for worker in workers {
             worker.loop.execute {
-                for pool in worker.pools {
-                    for server in pool.servers {
-                        collected.withLock { $0["\(pool.definition.name)/\(server.definition.label)", default: 0] += server.idleCount }
+                collected.withLock { total in
+                    for pool in worker.pools {
+                        for server in pool.servers {
+                            total[pool.definition.name, default: [:]][server.definition.label, default: ServerGauges()].inFlight += server.inFlight
+                            total[pool.definition.name, default: [:]][server.definition.label, default: ServerGauges()].idleConnections += server.idleCount
+                        }
                     }
                 }
                 latch.signal()

@@ -1,0 +1,117 @@
+import Foundation
+import TurnoutConfig
+import TurnoutCore
+
+/// The JSON documents of `GET /status` and `GET /history` (shapes in SPEC §6), built as
+/// Foundation property lists: they are assembled on the admin thread, never on the data path.
+extension ControlPlane {
+    /// Pools with their servers' state and load, splits with their weights and source.
+    public func statusDocument() -> [String: Any] {
+        let gauges = server.serverGauges()
+        return read { state in
+            var pools: [String: Any] = [:]
+            for pool in state.config.pools {
+                let drained = state.runtime.drained[pool.name] ?? []
+                pools[pool.name] = [
+                    "balance": pool.balance.rawValue,
+                    "servers": pool.servers.map { server -> [String: Any] in
+                        let label = server.address.description
+                        let load = gauges[pool.name]?[label]
+                        return [
+                            "address": label,
+                            "weight": server.weight,
+                            "state": drained.contains(label) ? "drain" : "up",
+                            "in_flight": load?.inFlight ?? 0,
+                            "idle_connections": load?.idleConnections ?? 0,
+                        ]
+                    },
+                ]
+            }
+            var splits: [String: Any] = [:]
+            for split in state.config.splits {
+                let runtime = state.runtime.weights[split.name]
+                splits[split.name] = [
+                    "weights": runtime ?? split.weights,
+                    "source": runtime == nil ? "config" : "runtime",
+                    "rollback_depth": state.runtime.previous[split.name]?.count ?? 0,
+                    "rollout": NSNull(),
+                ]
+            }
+            return [
+                "version": version,
+                "uptime_s": (uptimeSeconds * 10).rounded() / 10,
+                "workers": server.workerCount,
+                "listen": server.listenAddresses.map(\.description),
+                "pools": pools,
+                "splits": splits,
+                "routes": state.config.routes.map(routeDocument),
+            ]
+        }
+    }
+
+    /// The audit log, newest first.
+    public func historyDocument() -> [String: Any] {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return read { state in
+            ["entries": state.history.reversed().map { record -> [String: Any] in
+                var entry: [String: Any] = [
+                    "time": formatter.string(from: Date(timeIntervalSince1970: record.time)),
+                    "split": record.split ?? NSNull(),
+                    "action": record.action,
+                    "old": record.old ?? NSNull(),
+                    "new": record.new ?? NSNull(),
+                    "source": record.origin.source,
+                    "caller": callerDocument(record.origin.caller),
+                    "reason": record.origin.reason ?? NSNull(),
+                ]
+                if let server = record.server { entry["server"] = server }
+                return entry
+            }]
+        }
+    }
+}
+
+private func callerDocument(_ caller: ChangeCaller) -> Any {
+    switch caller {
+    case .process(let uid, let pid): return ["uid": Int(uid), "pid": Int(pid)]
+    case .address(let address): return ["address": address]
+    case .none: return NSNull()
+    }
+}
+
+/// A route as it would be written in the configuration.
+private func routeDocument(_ route: RouteConfig) -> [String: Any] {
+    var document: [String: Any] = [:]
+    switch route.target {
+    case .pool(let pool): document["pool"] = pool
+    case .split(let split): document["split"] = split
+    }
+    var match: [String: Any] = [:]
+    if let host = route.match.host { match["host"] = host }
+    if let prefix = route.match.pathPrefix { match["path_prefix"] = prefix }
+    if let method = route.match.method { match["method"] = method }
+    for (key, fields) in [("header", route.match.headers), ("cookie", route.match.cookies), ("query", route.match.query)] where !fields.isEmpty {
+        match[key] = Dictionary(uniqueKeysWithValues: fields.map { field -> (String, String) in
+            switch field.value {
+            case .present: return (field.name, "*")
+            case .exact(let value): return (field.name, value)
+            }
+        })
+    }
+    document["match"] = match
+    switch route.sticky {
+    case .cookie(let name): document["sticky"] = ["cookie": name]
+    case .header(let name): document["sticky"] = ["header": name]
+    case nil: break
+    }
+    return document
+}
+
+/// Serialises a property list as JSON text with sorted keys (stable for scripts and tests).
+public func jsonText(_ document: Any) -> String {
+    guard let data = try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .prettyPrinted]) else {
+        return #"{"error": "the report could not be encoded"}"#
+    }
+    return String(decoding: data, as: UTF8.self) + "\n"
+}

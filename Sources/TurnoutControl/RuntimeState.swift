@@ -1,0 +1,24 @@
+/// What operators changed at run time and a restart must not undo: weights set through the
+/// admin API (with the stack `rollback` pops) and drained servers. The configuration file
+/// holds the rest.
+public struct RuntimeState: Sendable, Equatable {
+    /// Weights in force for splits changed at run time, every pool of the split named.
+    public var weights: [String: [String: Int]] = [:]
+    /// Per split, the weights in force before each change, most recent last.
+    public var previous: [String: [[String: Int]]] = [:]
+    /// Drained server labels (`host:port`) per pool.
+    public var drained: [String: Set<String>] = [:]
+
+    /// How many earlier weightings `rollback` can go back through.
+    static let rollbackDepth = 50
+
+    public init() {}
+
+    /// Records `old` as the weights to return to, keeping the stack bounded.
+    mutating func push(previous old: [String: Int], for split: String) {
+        var stack = previous[split, default: []]
+        stack.append(old)
+        if stack.count > Self.rollbackDepth { stack.removeFirst(stack.count - Self.rollbackDepth) }
+        previous[split] = stack
+    }
+}

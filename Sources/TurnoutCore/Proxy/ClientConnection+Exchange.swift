@@ -1,4 +1,5 @@
 import TurnoutHTTP
+import TurnoutMetrics
 import TurnoutPosix
 
 /// Why an upstream attempt failed, which decides between a retry, a status and a close.
@@ -18,6 +19,21 @@ enum UpstreamFailure {
         case .resetBeforeResponse, .invalidResponse: return 502
         case .responseTimeout: return 504
         }
+    }
+
+    /// How the failure counts in the server's traffic.
+    var errorKind: UpstreamErrorKind {
+        switch self {
+        case .connect: return .connect
+        case .resetBeforeResponse: return .reset
+        case .responseTimeout: return .timeout
+        case .invalidResponse: return .invalid
+        }
+    }
+
+    var isReset: Bool {
+        if case .resetBeforeResponse = self { return true }
+        return false
     }
 
     var message: StaticString {
@@ -139,6 +155,7 @@ extension ClientConnection {
         connection.client = self
         connection.disarm()
         connection.server.inFlight += 1
+        attempt.begin()
         upstream = connection
         if connection.connected { armResponseTimer() }
     }
@@ -197,13 +214,17 @@ extension ClientConnection {
             // The upstream died mid-response: the client must not mistake a cut body for a
             // whole one, so its connection closes (no fake status).
             worker.counters.upstreamResets += 1
+            recordFailure(.reset)
             close()
             return false
         case .destinationFailed:
+            // The client left; the server did answer.
+            recordResponse()
             close()
             return false
         case .invalid:
             worker.counters.invalidResponses += 1
+            recordFailure(.invalid)
             close()
             return false
         }
@@ -245,6 +266,7 @@ extension ClientConnection {
             switch upstream.socket.read(into: source.writePointer, count: source.writableCount) {
             case .bytes(let n):
                 source.writeIndex += n
+                attempt.bytesReceived &+= UInt64(n)
                 armResponseTimer()
                 progressed = true
             case .wouldBlock:
@@ -263,6 +285,7 @@ extension ClientConnection {
         out.compact()
         let target = UnsafeMutableRawBufferPointer(start: out.writePointer, count: out.writableCount)
 
+        attempt.firstByteAt = monotonicNanoseconds()
         if response.status == 101 {
             guard request.upgrade else {
                 upstreamFailed(.invalidResponse)
@@ -279,6 +302,7 @@ extension ClientConnection {
             responseBody = BodyTransfer(input: .untilClose, output: .asReceived)
             requestSent = true
             upstream?.disarm()
+            recordResponse()
             phase = .tunnel
             return
         }
@@ -356,6 +380,7 @@ extension ClientConnection {
         // an echo that streams). Once the body is done the connection carries on; if it is not,
         // nobody can tell where the next request would begin, so the connection ends.
         let clientReusable = !closeAfterResponse && requestBody.inputDone
+        recordResponse()
         endExchange(reusable: reusable)
         if clientReusable { startNextRequest() } else { close() }
     }
@@ -393,6 +418,10 @@ extension ClientConnection {
         case .invalidResponse: worker.counters.invalidResponses += 1
         }
         let staleReuse = failed.reused && !upstreamSpoke
+        let replayable = !requestBody.started
+        // A pooled connection the server had closed is the keep-alive race, not the server
+        // failing: it is replayed below and not counted against the server.
+        if !(staleReuse && replayable && failure.isReset) { recordFailure(failure.errorKind) }
         failed.server.inFlight -= 1
         upstream = nil
         failed.close()
@@ -400,7 +429,6 @@ extension ClientConnection {
             close()
             return
         }
-        let replayable = !requestBody.started
         if replayable { rewindRequest() }
         if case .resetBeforeResponse = failure, staleReuse, replayable {
             // The server closed an idle connection as we reused it: not a retry in the policy
@@ -449,6 +477,7 @@ extension ClientConnection {
               retriesUsed < settings.retryAttempts, let pool, let failed = upstream,
               pool.hasServer(excluding: triedServers | pool.definition.drainedMask) else { return false }
         // The rest of that response is not wanted, so its connection cannot be reused.
+        recordResponse()
         failed.server.inFlight -= 1
         upstream = nil
         failed.close()

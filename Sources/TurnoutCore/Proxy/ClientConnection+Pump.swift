@@ -61,7 +61,8 @@ extension ClientConnection {
                     ? flush(staging, source, direct: &requestBody.direct, to: upstream.socket.descriptor)
                     : flush(staging, source, direct: &responseBody.direct, to: socket.descriptor)
                 switch result {
-                case .bytes:
+                case .bytes(let n):
+                    if towardsUpstream { attempt.bytesSent &+= UInt64(n) }
                     progressed = true
                     continue
                 case .wouldBlock:
@@ -82,7 +83,7 @@ extension ClientConnection {
             case .bytes(let n):
                 source.writeIndex += n
                 progressed = true
-                if towardsUpstream { armBodyTimer() } else { armResponseTimer() }
+                if towardsUpstream { armBodyTimer() } else { attempt.bytesReceived &+= UInt64(n); armResponseTimer() }
             case .wouldBlock:
                 if towardsUpstream { readable = false } else { upstream.readable = false }
                 return progressed ? .progressed : .blocked

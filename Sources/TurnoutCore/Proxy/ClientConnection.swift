@@ -63,6 +63,8 @@ final class ClientConnection: TimerNode, EventHandler {
     var retriesUsed = 0
     var requestMethod = HTTPMethod.get
     var clientVersion = HTTPVersion.http1_1
+    /// The current attempt's timing and volume, recorded in its server's traffic when it ends.
+    var attempt = AttemptMeter()
 
     init(worker: Worker, socket: consuming Socket, clientAddress: [UInt8]) {
         self.worker = worker

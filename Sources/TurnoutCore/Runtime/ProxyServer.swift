@@ -1,6 +1,7 @@
 import Glibc
 import Synchronization
 import TurnoutConfig
+import TurnoutMetrics
 import TurnoutPosix
 
 /// Why the proxy could not start.
@@ -116,21 +117,31 @@ public final class ProxyServer: Sendable {
         return workers.allSatisfy { _ in latch.wait(seconds: timeout) }
     }
 
-    /// Counters summed over all workers.
-    public func counters(timeout: Double = 5) -> WorkerCounters {
-        let collected = Mutex<[WorkerCounters]>([])
+    /// Runs `read` on every worker's own thread and returns what each gave: the one way state
+    /// owned by the loops is read from outside, without a lock on their side. A worker that
+    /// does not answer within `timeout` seconds is left out.
+    func collect<T: Sendable>(timeout: Double = 5, _ read: @escaping @Sendable (Worker) -> T) -> [T] {
+        let collected = Mutex<[T]>([])
         let latch = Latch()
         for worker in workers {
             worker.loop.execute {
-                var copy = worker.counters
-                copy.openConnections = worker.openConnectionCount
-                collected.withLock { $0.append(copy) }
+                let value = read(worker)
+                collected.withLock { $0.append(value) }
                 latch.signal()
             }
         }
         for _ in workers { _ = latch.wait(seconds: timeout) }
+        return collected.withLock { $0 }
+    }
+
+    /// Counters summed over all workers.
+    public func counters(timeout: Double = 5) -> WorkerCounters {
         var total = WorkerCounters()
-        for counters in collected.withLock({ $0 }) { total.add(counters) }
+        for counters in collect(timeout: timeout, { worker in
+            var copy = worker.counters
+            copy.openConnections = worker.openConnectionCount
+            return copy
+        }) { total.add(counters) }
         return total
     }
 
@@ -142,23 +153,31 @@ public final class ProxyServer: Sendable {
 
     /// Per pool name and server label, summed over workers (for status and tests).
     public func serverGauges(timeout: Double = 5) -> [String: [String: ServerGauges]] {
-        let collected = Mutex<[String: [String: ServerGauges]]>([:])
-        let latch = Latch()
-        for worker in workers {
-            worker.loop.execute {
-                collected.withLock { total in
-                    for pool in worker.pools {
-                        for server in pool.servers {
-                            total[pool.definition.name, default: [:]][server.definition.label, default: ServerGauges()].inFlight += server.inFlight
-                            total[pool.definition.name, default: [:]][server.definition.label, default: ServerGauges()].idleConnections += server.idleCount
-                        }
-                    }
-                }
-                latch.signal()
+        var total: [String: [String: ServerGauges]] = [:]
+        for gauges in collect(timeout: timeout, { worker in
+            worker.pools.flatMap { pool in
+                pool.servers.map { (pool.definition.name, $0.definition.label, $0.inFlight, $0.idleCount) }
+            }
+        }) {
+            for (pool, server, inFlight, idle) in gauges {
+                total[pool, default: [:]][server, default: ServerGauges()].inFlight += inFlight
+                total[pool, default: [:]][server, default: ServerGauges()].idleConnections += idle
             }
         }
-        for _ in workers { _ = latch.wait(seconds: timeout) }
-        return collected.withLock { $0 }
+        return total
+    }
+
+    /// Every upstream server's traffic since start, merged over the workers: responses by
+    /// class, errors by kind, bytes, latency and time-to-first-byte histograms. Subtracting an
+    /// earlier reading gives the exact traffic in between (a window, a rollout step).
+    public func trafficTotals(timeout: Double = 5) -> [TrafficKey: TrafficStats] {
+        var total: [TrafficKey: TrafficStats] = [:]
+        for book in collect(timeout: timeout, { $0.traffic.snapshot() }) {
+            for (key, stats) in book {
+                if total[key] == nil { total[key] = stats } else { total[key]!.merge(stats) }
+            }
+        }
+        return total
     }
 
     /// Stops the proxy. Graceful: stop accepting, let in-flight requests finish for up to the

@@ -11,6 +11,8 @@ public final class Worker: @unchecked Sendable {
     var pools: [PoolRuntime] = []
     var random: FastRandom
     var counters = WorkerCounters()
+    /// Per pool and server traffic, recorded without locks; read through the inbox.
+    let traffic = TrafficBook()
     var listeners: [Listener] = []
     /// Live client connections, so shutdown can find the idle ones.
     private var clients: [ObjectIdentifier: ClientConnection] = [:]
@@ -41,7 +43,7 @@ public final class Worker: @unchecked Sendable {
         if pools.isEmpty || pools.map(\.definition) != snapshot.routing.pools {
             pools = snapshot.routing.pools.map { definition in
                 let old = previous.first { $0.definition.name == definition.name }?.servers ?? []
-                return PoolRuntime(definition: definition, reusing: old)
+                return PoolRuntime(definition: definition, reusing: old, traffic: traffic)
             }
             let kept = Set(pools.flatMap { $0.servers.map(ObjectIdentifier.init) })
             for server in previous.flatMap(\.servers) where !kept.contains(ObjectIdentifier(server)) {

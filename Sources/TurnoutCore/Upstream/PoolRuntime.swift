@@ -6,11 +6,11 @@ public final class PoolRuntime {
     public let definition: PoolDefinition
     public let servers: [ServerRuntime]
 
-    init(definition: PoolDefinition, reusing previous: [ServerRuntime]) {
+    init(definition: PoolDefinition, reusing previous: [ServerRuntime], traffic: TrafficBook) {
         self.definition = definition
         servers = definition.servers.map { server in
             if let kept = previous.first(where: { $0.definition == server && !$0.retired }) { return kept }
-            return ServerRuntime(definition: server)
+            return ServerRuntime(definition: server, traffic: traffic.cell(pool: definition.name, server: server.label))
         }
     }
 

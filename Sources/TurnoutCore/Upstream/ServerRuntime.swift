@@ -1,5 +1,5 @@
 /// One upstream server as one worker sees it: its idle keep-alive connections, how many
-/// requests this worker has in flight to it, and the balancer's running weight. Owned by one
+/// requests this worker has in flight to it, the balancer's running weight and its traffic. Owned by one
 /// worker; never shared.
 public final class ServerRuntime {
     public let definition: ServerDefinition
@@ -11,9 +11,12 @@ public final class ServerRuntime {
     var currentWeight = 0
     /// Set when a reload removed this server: its connections close instead of being pooled.
     var retired = false
+    /// Where this worker records the server's responses, errors, bytes and latency.
+    let traffic: TrafficCell
 
-    init(definition: ServerDefinition) {
+    init(definition: ServerDefinition, traffic: TrafficCell) {
         self.definition = definition
+        self.traffic = traffic
     }
 
     public var idleCount: Int { idle.count }

@@ -29,13 +29,17 @@ let package = Package(
         .target(name: "TurnoutCore", dependencies: ["TurnoutPosix", "TurnoutHTTP", "TurnoutMetrics", "TurnoutConfig"]),
         // The fixture upstream used by tests, `turnout demo` and `turnout-bench upstream`.
         .target(name: "TurnoutFixture", dependencies: ["TurnoutPosix", "TurnoutHTTP"]),
+        // The admin API's transport: HTTP/1.1 on a Unix socket (0600) and optional TCP, served by
+        // its own loop with Turnout's codec; bearer tokens; the blocking client `ctl` uses.
+        .target(name: "TurnoutAdmin", dependencies: ["TurnoutPosix", "TurnoutHTTP"]),
         // The control plane: runtime weights, switches, rollbacks, drains, reloads, the state
         // file, the history, and the admin API's endpoints (Foundation for JSON, off the data path).
-        .target(name: "TurnoutControl", dependencies: ["TurnoutCore", "TurnoutConfig"]),
-        .executableTarget(name: "turnout", dependencies: ["TurnoutCore", "TurnoutConfig", "TurnoutControl", "TurnoutFixture"]),
+        .target(name: "TurnoutControl", dependencies: ["TurnoutCore", "TurnoutConfig", "TurnoutAdmin", "TurnoutMetrics", "TurnoutPosix"]),
+        .executableTarget(name: "turnout", dependencies: ["TurnoutCore", "TurnoutConfig", "TurnoutControl", "TurnoutAdmin", "TurnoutFixture"]),
 
         // Benchmarks: the rollout simulator and the `turnout-bench` tool.
-        .target(name: "TurnoutSimulation", dependencies: ["TurnoutAnalysis", "TurnoutMetrics"], path: "Benchmarks/Simulation"),
+        .target(name: "TurnoutSimulation", dependencies: ["TurnoutAnalysis", "TurnoutMetrics"], path: "Benchmarks/Simulation",
+                exclude: ["README-analyzer.md"]),
         .executableTarget(name: "turnout-bench", dependencies: ["TurnoutFixture", "TurnoutSimulation", "TurnoutPosix", "TurnoutHTTP", "TurnoutMetrics"], path: "Benchmarks/turnout-bench"),
 
         .testTarget(name: "TurnoutPosixTests", dependencies: ["TurnoutPosix"]),
@@ -44,6 +48,6 @@ let package = Package(
         .testTarget(name: "TurnoutAnalysisTests", dependencies: ["TurnoutAnalysis", "TurnoutMetrics"]),
         .testTarget(name: "TurnoutConfigTests", dependencies: ["TurnoutConfig"]),
         .testTarget(name: "TurnoutCoreTests", dependencies: ["TurnoutCore", "TurnoutHTTP", "TurnoutConfig"]),
-        .testTarget(name: "TurnoutEndToEndTests", dependencies: ["TurnoutCore", "TurnoutConfig", "TurnoutControl", "TurnoutFixture", "TurnoutPosix", "TurnoutHTTP"]),
+        .testTarget(name: "TurnoutEndToEndTests", dependencies: ["TurnoutCore", "TurnoutConfig", "TurnoutControl", "TurnoutAdmin", "TurnoutFixture", "TurnoutPosix", "TurnoutHTTP"]),
     ]
 )

@@ -1,3 +1,5 @@
+import Glibc
+import TurnoutAdmin
 import TurnoutConfig
 import TurnoutControl
 import TurnoutCore
@@ -65,8 +67,27 @@ enum DemoCommand {
             }
         }
         guard let server, let config else { return 2 }
+        let control = ControlPlane(server: server, config: config, runtime: RuntimeState(), configPath: nil,
+                                   version: TurnoutVersion.current, notice: printNotice)
+        // The usual admin socket when it is free, so `turnout ctl` finds it without flags; a
+        // private one when another turnout in this directory owns it.
+        let monitor = TrafficMonitor(server: server)
+        var admin: AdminServer?
+        var socketPath = Config.defaultAdminSocket
+        for candidate in [Config.defaultAdminSocket, "/tmp/turnout-demo-\(getpid()).sock"] {
+            socketPath = candidate
+            admin = try? AdminWiring.start(AdminConfig(socket: candidate), socketPath: candidate, api: AdminAPI(control: control, monitor: monitor))
+            if admin != nil { break }
+        }
+        guard let admin else {
+            printError("demo: cannot create an admin socket (tried \(Config.defaultAdminSocket) and /tmp)")
+            return 2
+        }
         server.start()
+        monitor.start()
         let url = "http://\(server.listenAddresses[0])"
+        let absoluteSocket = socketPath.hasPrefix("/") ? socketPath : currentDirectory() + "/" + socketPath
+        let ctl = "\(executablePath()) ctl --socket \(absoluteSocket)"
         writeStandardOutput("""
             Turnout demo: the proxy listens on \(url) in front of three fixture upstreams
               blue    \(fixtures[0].address)
@@ -87,11 +108,36 @@ enum DemoCommand {
               curl -s -b session_id=alice \(url)/              # sticky: alice always lands in one pool
               for i in $(seq 200); do curl -s \(url)/; done | sort | uniq -c
 
+            Change the traffic while it runs, from another shell:
+              ctl="\(ctl)"
+              $ctl status                          # pools, servers, weights
+              $ctl weights web blue=50 canary=50   # a new split, from the next request on
+              $ctl switch web green                # blue-green: everything to green
+              $ctl rollback web                    # back to the weights before
+              $ctl history                         # who changed what, when
+              $ctl stats                           # requests, errors, latency per pool and server
+              curl -s --unix-socket \(absoluteSocket) http://turnout/metrics
+
             Ctrl-C stops everything.
 
             """)
-        RunCommand.waitForSignals(ControlPlane(server: server, config: config, runtime: RuntimeState(), configPath: nil,
-                                               version: TurnoutVersion.current, notice: printNotice))
+        RunCommand.waitForSignals(control) {
+            admin.stop()
+            monitor.stop()
+        }
         return 0
     }
+}
+
+/// This executable's absolute path, so the printed `ctl` commands work from any directory.
+private func executablePath() -> String {
+    var buffer = [CChar](repeating: 0, count: 4096)
+    let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+    return length > 0 ? String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "turnout"
+}
+
+private func currentDirectory() -> String {
+    var buffer = [CChar](repeating: 0, count: 4096)
+    guard getcwd(&buffer, buffer.count) != nil else { return "." }
+    return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }

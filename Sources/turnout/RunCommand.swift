@@ -1,3 +1,4 @@
+import TurnoutAdmin
 import TurnoutConfig
 import TurnoutControl
 import TurnoutCore
@@ -28,22 +29,38 @@ enum RunCommand {
             printError("\(path): \(error)")
             return 2
         }
-        server.start()
         let control = ControlPlane(server: server, config: config, runtime: runtime, configPath: path,
                                    version: TurnoutVersion.current, notice: printNotice)
+        // The admin socket comes first: when another turnout owns it, this one must not start
+        // serving traffic it cannot be told about.
+        let monitor = TrafficMonitor(server: server)
+        let admin: AdminServer
+        do {
+            admin = try AdminWiring.start(config.admin, socketPath: config.admin.socket, api: AdminAPI(control: control, monitor: monitor))
+        } catch {
+            printError("\(path): \(error)")
+            return 2
+        }
+        server.start()
+        monitor.start()
         let addresses = server.listenAddresses.map(\.description).joined(separator: ", ")
-        printNotice("turnout \(TurnoutVersion.current): listening on \(addresses) with \(server.workerCount) workers (\(path))")
+        printNotice("turnout \(TurnoutVersion.current): listening on \(addresses) with \(server.workerCount) workers (\(path)); "
+            + "admin API on \(AdminWiring.describe(admin, socketPath: config.admin.socket))")
         if server.effectiveMaxConnections < config.limits.maxConnections {
             printNotice("limits.max_connections \(config.limits.maxConnections) lowered to \(server.effectiveMaxConnections): "
                 + "the open-files limit (ulimit -n) leaves room for that many clients with an upstream connection each")
         }
-        waitForSignals(control)
+        waitForSignals(control) {
+            admin.stop()
+            monitor.stop()
+        }
         return 0
     }
 
     /// Serves signals until a stop: SIGHUP validates and swaps the configuration (an invalid
-    /// one is refused with its errors and the running one stays); SIGTERM and SIGINT drain.
-    static func waitForSignals(_ control: ControlPlane) {
+    /// one is refused with its errors and the running one stays); SIGTERM and SIGINT close the
+    /// admin side (`beforeDraining`), then drain the proxy.
+    static func waitForSignals(_ control: ControlPlane, beforeDraining: () -> Void) {
         while true {
             switch ProcessSignal.next() {
             case .hangUp:
@@ -54,6 +71,7 @@ enum RunCommand {
                 }
             case .interrupt, .terminate:
                 printNotice("stopping: finishing in-flight requests")
+                beforeDraining()
                 control.server.stop(graceful: true)
                 printNotice("stopped")
                 return

@@ -8,6 +8,7 @@ let usage = """
       run   [-c FILE]   run the proxy in the foreground (default conf/turnout.json)
       check [-c FILE]   validate a configuration; print every error with its JSON path
       demo  [--port N] start blue, green and canary fixture upstreams and the proxy on loopback
+      ctl   VERB …      talk to a running turnout's admin API (turnout ctl --help)
       version           print the version
 
     """
@@ -22,6 +23,7 @@ do {
     case "run": status = try RunCommand.run(&arguments)
     case "check": status = try CheckCommand.run(&arguments)
     case "demo": status = try DemoCommand.run(&arguments)
+    case "ctl": status = try CtlCommand.run(&arguments)
     case "version", "--version": print("turnout \(TurnoutVersion.current)"); status = 0
     case "help", "--help", "-h": print(usage, terminator: ""); status = 0
     case nil: writeStandardError(usage); status = 1

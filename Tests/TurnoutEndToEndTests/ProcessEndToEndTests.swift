@@ -29,6 +29,7 @@ import TurnoutFixture
         defer { fixture.stop() }
         let path = try ChildProcess.temporaryFile("""
             { "listen": ["127.0.0.1:0"], "workers": 1, "state_file": null,
+              "admin": { "socket": "\(ChildProcess.temporaryPath("run.sock"))" },
               "pools": { "blue": { "servers": ["\(fixture.address)"] } },
               "routes": [ { "pool": "blue" } ] }
             """, name: "run.json")
@@ -74,6 +75,7 @@ import TurnoutFixture
         defer { fixture.stop() }
         let path = try ChildProcess.temporaryFile("""
             { "listen": ["127.0.0.1:0"], "workers": 1, "state_file": null,
+              "admin": { "socket": "\(ChildProcess.temporaryPath("emfile.sock"))" },
               "pools": { "blue": { "servers": ["\(fixture.address)"] } },
               "routes": [ { "pool": "blue" } ] }
             """, name: "emfile.json")

@@ -81,9 +81,14 @@ final class ChildProcess {
         return kilobytes * 1024
     }
 
+    /// A path for a temporary file of this test process (socket files, state files).
+    static func temporaryPath(_ name: String) -> String {
+        NSTemporaryDirectory() + "turnout-test-\(getpid())-\(name)"
+    }
+
     /// Writes `text` to a new temporary file and returns its path.
     static func temporaryFile(_ text: String, name: String) throws -> String {
-        let path = NSTemporaryDirectory() + "turnout-test-\(getpid())-\(name)"
+        let path = temporaryPath(name)
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }

@@ -35,9 +35,7 @@ import TurnoutFixture
             """, name: "run.json")
         defer { unlink(path) }
         let proxy = try ChildProcess(["run", "-c", path])
-        let line = try proxy.waitForErrorLine(containing: "listening on ")
-        let port = try #require(line.split(separator: " ").first { $0.hasPrefix("127.0.0.1:") }
-            .flatMap { UInt16($0.dropFirst("127.0.0.1:".count).prefix { $0.isNumber }) })
+        let port = try proxy.waitForListeningPort()
 
         let client = try TestClient(port: port, timeoutSeconds: 30)
         // Warm up: the loop's buffer pool and the allocator reach their working size.
@@ -81,9 +79,7 @@ import TurnoutFixture
             """, name: "emfile.json")
         defer { unlink(path) }
         let proxy = try ChildProcess(["run", "-c", path], descriptorLimit: 32)
-        let line = try proxy.waitForErrorLine(containing: "listening on ")
-        let port = try #require(line.split(separator: " ").first { $0.hasPrefix("127.0.0.1:") }
-            .flatMap { UInt16($0.dropFirst("127.0.0.1:".count).prefix { $0.isNumber }) })
+        let port = try proxy.waitForListeningPort()
 
         // Twice as many clients as the process has descriptors, all at once.
         let clients = try (0..<64).map { _ in try TestClient(port: port, timeoutSeconds: 15) }

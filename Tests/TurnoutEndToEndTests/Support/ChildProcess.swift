@@ -58,6 +58,16 @@ final class ChildProcess {
         throw Failure(description: "no stderr line containing \"\(marker)\" within \(seconds) s; stderr so far: \(standardError)")
     }
 
+    /// Waits for `turnout run`'s startup line and returns the port of its first listener.
+    func waitForListeningPort() throws -> UInt16 {
+        let line = try waitForErrorLine(containing: "listening on ")
+        guard let port = line.split(separator: " ").first(where: { $0.hasPrefix("127.0.0.1:") })
+            .flatMap({ UInt16($0.dropFirst("127.0.0.1:".count).prefix { $0.isNumber }) }) else {
+            throw Failure(description: "no 127.0.0.1 port in \(line)")
+        }
+        return port
+    }
+
     /// Waits for the exit and returns its status; nil if the child is still running after `seconds`.
     func waitForExit(seconds: Double = 20) -> Int32? {
         let deadline = Date().addingTimeInterval(seconds)

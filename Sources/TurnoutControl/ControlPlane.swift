@@ -187,10 +187,13 @@ public final class ControlPlane: Sendable {
         return try state.withLock { (state: inout State) throws(ControlError) -> String in
             var notes: [String] = []
             let runtime = Self.reconcile(state.runtime, with: loaded) { notes.append($0) }
-            if loaded.listen != state.config.listen || loaded.workers != state.config.workers {
-                notes.append("listen and workers take effect at the next restart")
+            if loaded.listen != state.config.listen || loaded.workers != state.config.workers
+                || loaded.admin != state.config.admin || loaded.accessLog != state.config.accessLog {
+                notes.append("listen, workers, admin and access_log take effect at the next restart")
             }
             try commit(runtime, under: loaded, to: &state)
+            // A rotated access log file is reopened, as nginx does on its reopen signal.
+            server.accessLog?.reopen()
             let summary = (["reloaded \(configPath)"] + notes).joined(separator: "; ")
             record(ChangeRecord(time: now(), split: nil, action: "reload",
                                 origin: ChangeOrigin(source: origin.source, caller: origin.caller, reason: summary)), in: &state)

@@ -56,6 +56,7 @@ extension ClientConnection {
         let source = inbound.readable
         requestMethod = request.method
         clientVersion = request.version
+        captureForAccessLog(source: source)
         closeAfterResponse = !request.keepAlive || worker.draining
         requestBody = BodyTransfer()
         switch request.framing {
@@ -380,6 +381,7 @@ extension ClientConnection {
         // an echo that streams). Once the body is done the connection carries on; if it is not,
         // nobody can tell where the next request would begin, so the connection ends.
         let clientReusable = !closeAfterResponse && requestBody.inputDone
+        writeAccessLog(status: response.status)
         recordResponse()
         endExchange(reusable: reusable)
         if clientReusable { startNextRequest() } else { close() }

@@ -65,6 +65,10 @@ final class ClientConnection: TimerNode, EventHandler {
     var clientVersion = HTTPVersion.http1_1
     /// The current attempt's timing and volume, recorded in its server's traffic when it ends.
     var attempt = AttemptMeter()
+    /// The request's method and target for its access log line, and whether it is still due.
+    var logMethod: [UInt8] = []
+    var logTarget: [UInt8] = []
+    var logPending = false
 
     init(worker: Worker, socket: consuming Socket, clientAddress: [UInt8]) {
         self.worker = worker
@@ -195,6 +199,7 @@ final class ClientConnection: TimerNode, EventHandler {
     /// or closes when `close` says so or the request's body was not consumed. The caller has
     /// already consumed the request head (or is closing anyway).
     func respondLocally(status: Int, message: StaticString, close: Bool) {
+        writeAccessLog(status: status)
         if phase == .exchange { endExchange(reusable: false) }
         // A request whose body was not read to its end leaves the connection's framing unknown.
         if close || !requestBody.inputDone { closeAfterResponse = true }

@@ -21,17 +21,20 @@ public final class ProxyServer: Sendable {
     /// Client connections the process will hold at once: `max_connections`, lowered when the
     /// descriptor limit could not also give each client an upstream connection.
     public let effectiveMaxConnections: Int
+    /// The access log's writer, when `access_log` is set.
+    public let accessLog: AccessLogWriter?
 
     /// Binds the listeners and creates the workers, routing by `config` with runtime `weights`
     /// and `drained` servers (from the state file) in force from the first request.
     public init(config: Config, weights: [String: [String: Int]] = [:], drained: [String: Set<String>] = [:]) throws(ProxyStartError) {
         let snapshot = try Self.snapshot(for: config, weights: weights, drained: drained)
         let count = config.workers > 0 ? config.workers : max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        let accessLog = try config.accessLog.map { destination throws(ProxyStartError) in try AccessLogWriter(destination: destination) }
         var workers: [Worker] = []
         do {
             for index in 0..<count {
                 workers.append(try Worker(index: index, snapshot: snapshot,
-                                          connectionLimit: max(1, snapshot.settings.maxConnections / count)))
+                                          connectionLimit: max(1, snapshot.settings.maxConnections / count), accessLog: accessLog))
             }
         } catch {
             throw ProxyStartError(description: "cannot create an event loop: \(error)")
@@ -62,6 +65,7 @@ public final class ProxyServer: Sendable {
         effectiveMaxConnections = min(snapshot.settings.maxConnections, max(count, budget))
         for worker in workers { worker.connectionLimit = max(1, effectiveMaxConnections / count) }
         self.workers = workers
+        self.accessLog = accessLog
         listenAddresses = bound
         current = Mutex(snapshot)
     }
@@ -201,6 +205,7 @@ public final class ProxyServer: Sendable {
         for worker in workers {
             worker.loop.execute {
                 worker.closeEverything()
+                worker.accessLog?.flush()
                 worker.loop.stop()
                 forced.signal()
             }
@@ -212,5 +217,6 @@ public final class ProxyServer: Sendable {
             return copy
         }
         for thread in started { LoopThread.join(thread) }
+        accessLog?.stop()
     }
 }

@@ -13,6 +13,8 @@ public final class Worker: @unchecked Sendable {
     var counters = WorkerCounters()
     /// Per pool and server traffic, recorded without locks; read through the inbox.
     let traffic = TrafficBook()
+    /// This worker's access log lines on their way to the writer; nil when the log is off.
+    let accessLog: AccessLogBatch?
     var listeners: [Listener] = []
     /// Live client connections, so shutdown can find the idle ones.
     private var clients: [ObjectIdentifier: ClientConnection] = [:]
@@ -24,8 +26,10 @@ public final class Worker: @unchecked Sendable {
     let vectors: UnsafeMutablePointer<iovec>
     private var onDrained: (@Sendable () -> Void)?
 
-    init(index: Int, snapshot: ProxySnapshot, connectionLimit: Int) throws(Errno) {
-        loop = try EventLoop(index: index, bufferSize: snapshot.settings.bufferSize)
+    init(index: Int, snapshot: ProxySnapshot, connectionLimit: Int, accessLog: AccessLogWriter?) throws(Errno) {
+        let loop = try EventLoop(index: index, bufferSize: snapshot.settings.bufferSize)
+        self.loop = loop
+        self.accessLog = accessLog.map { AccessLogBatch(writer: $0, loop: loop) }
         self.snapshot = snapshot
         self.connectionLimit = connectionLimit
         random = FastRandom(seed: monotonicNanoseconds() &+ UInt64(index) &* 0x9e37_79b9_7f4a_7c15)

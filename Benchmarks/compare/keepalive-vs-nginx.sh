@@ -16,14 +16,7 @@ rounds=${3:-3}
 upstream_port=19001
 turnout_port=19080
 nginx_port=19081
-work=$(mktemp -d /tmp/turnout-compare.XXXXXX)
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
+source Benchmarks/compare/lib.sh
 
 for tool in wrk nginx; do
     command -v "$tool" >/dev/null || { echo "$tool is not installed (apt-get install wrk nginx)" >&2; exit 1; }
@@ -34,7 +27,7 @@ done
 pids+=($!)
 
 cat >"$work/turnout.json" <<JSON
-{ "listen": ["127.0.0.1:$turnout_port"], "workers": 1, "state_file": null,
+{ "listen": ["127.0.0.1:$turnout_port"], "workers": 1, "state_file": null, "admin": { "socket": "$work/admin.sock" },
   "pools": { "blue": { "servers": ["127.0.0.1:$upstream_port"] } },
   "routes": [ { "pool": "blue" } ] }
 JSON
@@ -68,49 +61,16 @@ CONF
 nginx -p "$work" -c "$work/nginx.conf" -g 'daemon off;' &
 pids+=($!)
 
-# Wait (bounded) until all three answer.
-for port in $turnout_port $nginx_port; do
-    for _ in $(seq 100); do
-        curl -sf -o /dev/null "http://127.0.0.1:$port/" && break
-        sleep 0.1
-    done
-    curl -sf -o /dev/null "http://127.0.0.1:$port/" || { echo "nothing answers on $port" >&2; cat "$work"/*.log >&2; exit 1; }
-done
-
-# CPU ticks (user + system) of the processes whose pids are given.
-ticks() { local sum=0; for p in "$@"; do read -r -a f <"/proc/$p/stat"; sum=$((sum + f[13] + f[14])); done; echo $sum; }
+wait_for_ports $turnout_port $nginx_port
 nginx_workers() { pgrep -f "nginx: worker process" | tr '\n' ' '; }
-hertz=$(getconf CLK_TCK)
-
-run() { # name port pids...
-    local name=$1 port=$2; shift 2
-    local before after out requests rate
-    before=$(ticks "$@")
-    out=$(wrk -t1 -c"$connections" -d"${seconds}s" --latency "http://127.0.0.1:$port/")
-    after=$(ticks "$@")
-    requests=$(awk '/requests in/ {print $1}' <<<"$out")
-    rate=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-    p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
-    errors=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out" | tr '\n' ' ')
-    cpu_us=$(awk -v t=$((after - before)) -v hz="$hertz" -v n="$requests" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
-    printf '%-8s round %d: %10s req/s  %6s us CPU/request  p50 %s %s\n' "$name" "$round" "$rate" "$cpu_us" "$p50" "$errors"
-    echo "$name $rate $cpu_us" >>"$work/results"
-}
 
 # Warm up both (connection pools, page cache), then alternate.
 wrk -t1 -c"$connections" -d2s "http://127.0.0.1:$turnout_port/" >/dev/null
 wrk -t1 -c"$connections" -d2s "http://127.0.0.1:$nginx_port/" >/dev/null
 for round in $(seq "$rounds"); do
-    run turnout $turnout_port $turnout_pid
-    run nginx $nginx_port $(nginx_workers)
+    run_round turnout $turnout_port $turnout_pid
+    run_round nginx $nginx_port $(nginx_workers)
 done
 
-echo
-echo "medians over $rounds rounds (wrk -t1 -c$connections -d${seconds}s, $(nproc) cores):"
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-for name in turnout nginx; do
-    rate=$(awk -v n="$name" '$1 == n { print $2 }' "$work/results" | median)
-    cpu=$(awk -v n="$name" '$1 == n { print $3 }' "$work/results" | median)
-    printf '  %-8s %10.0f req/s  %6.1f us CPU/request\n' "$name" "$rate" "$cpu"
-done
+print_medians turnout nginx
 echo "upstream: $(kill -INT "${pids[0]}"; sleep 0.5; tail -1 "$work/upstream.log")"

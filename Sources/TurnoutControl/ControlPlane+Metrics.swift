@@ -33,6 +33,11 @@ extension ControlPlane {
         text.family("turnout_upstream_retries_total", type: .counter, help: "Requests sent again to another server after a failure.")
         text.sample("turnout_upstream_retries_total", value: Double(counters.retries))
 
+        if let accessLog = server.accessLog {
+            text.family("turnout_access_log_dropped_lines_total", type: .counter, help: "Access log lines dropped because the writer fell behind.")
+            text.sample("turnout_access_log_dropped_lines_total", value: Double(accessLog.droppedLines))
+        }
+
         text.family("turnout_upstream_responses_total", type: .counter, help: "Upstream responses by status class.")
         for (key, stats) in totals {
             for statusClass in 1...5 {

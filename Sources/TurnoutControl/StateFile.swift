@@ -1,4 +1,5 @@
 import Foundation
+import TurnoutPosix
 import Glibc
 
 /// The state file: `RuntimeState` as JSON, written atomically on every change (a temporary
@@ -90,16 +91,7 @@ enum StateFile {
         let temporary = "\(path).tmp.\(getpid())"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw Unreadable(description: "\(temporary): cannot create: \(String(cString: strerror(errno)))") }
-        let written = data.withUnsafeBytes { bytes -> Bool in
-            var offset = 0
-            while offset < bytes.count {
-                let n = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { return false }
-                offset += n
-            }
-            return true
-        }
+        let written = data.withUnsafeBytes { writeAll(descriptor, $0) }
         let synced = written && fsync(descriptor) == 0
         close(descriptor)
         guard synced, rename(temporary, path) == 0 else {

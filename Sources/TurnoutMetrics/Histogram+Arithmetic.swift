@@ -27,17 +27,11 @@ extension Histogram {
     /// the two. `earlier` must be a past snapshot of this histogram (every count ≤ this one's);
     /// min and max become bucket-precise because the exact extremes of a window are not kept.
     public mutating func subtract(_ earlier: Histogram) {
-        var lowest = -1
-        var highest = -1
         counts.withUnsafeMutableBufferPointer { mine in
             earlier.counts.withUnsafeBufferPointer { theirs in
                 for i in 0..<mine.count {
                     precondition(mine[i] >= theirs[i], "Histogram.subtract: not an earlier snapshot")
                     mine[i] &-= theirs[i]
-                    if mine[i] != 0 {
-                        if lowest < 0 { lowest = i }
-                        highest = i
-                    }
                 }
             }
         }
@@ -45,16 +39,7 @@ extension Histogram {
         totalNanoseconds &-= earlier.totalNanoseconds
         belowRange &-= earlier.belowRange
         aboveRange &-= earlier.aboveRange
-        if lowest < 0 {
-            minimum = .max
-            maximum = 0
-        } else {
-            // Keep the exact extremes when they still fall inside the surviving range.
-            let lowBound = HistogramLayout.lowerBound(ofBucket: lowest)
-            let highBound = HistogramLayout.upperBound(ofBucket: highest)
-            minimum = minimum >= lowBound && HistogramLayout.bucketIndex(of: minimum) == lowest ? minimum : lowBound
-            maximum = maximum <= highBound && HistogramLayout.bucketIndex(of: maximum) == highest ? maximum : highBound
-        }
+        narrowExtremesToOccupiedBuckets()
     }
 
     /// `self` merged with `other`, leaving both unchanged.

@@ -1,105 +1,113 @@
-/// The kind of a Prometheus metric family.
+/// The kind of a Prometheus metric family: the word after `# TYPE name`.
 public enum PrometheusMetricType: String, Sendable {
     case counter, gauge, histogram
 }
 
-/// Writes the Prometheus text exposition format (version 0.0.4): `# HELP` and `# TYPE` once per
-/// family, then its samples; label values escaped; histograms as cumulative `_bucket` series
-/// ending in `le="+Inf"`, with `_sum` and `_count`. Durations are exposed in seconds.
+/// Writes the Prometheus text exposition format, version 0.0.4: a family's `# HELP` and
+/// `# TYPE` lines once, then its samples; label values and help text escaped; histograms as
+/// cumulative `_bucket` series ending in `le="+Inf"`, then `_sum` and `_count`. Durations are
+/// exposed in seconds (SPEC §7). Metric and label names are fixed by the program, so a bad name,
+/// a family written twice or a sample outside its family is a bug and stops the process.
 public struct PrometheusText: Sendable {
+    /// The exposition so far.
     private var output = ""
+    /// Families started, so that none is written twice (scrapers reject that).
     private var families: Set<String> = []
+    /// The family that samples belong to now.
+    private var currentName = ""
+    /// Its type; nil before the first family.
+    private var currentType: PrometheusMetricType?
 
+    /// An empty exposition.
     public init() {}
 
-    /// Bucket bounds for request latencies, in seconds: 0.5 ms to 10 s.
+    /// Bucket bounds for request latencies, in seconds: 0.5 ms to 10 s, about three per decade,
+    /// the shape of Prometheus' default buckets shifted down for a proxy's sub-millisecond hops.
     public static let latencyBoundsSeconds: [Double] = [
         0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
     ]
 
+    /// The exposition text, ending in a newline unless empty.
     public var text: String { output }
 
-    /// Starts a family. Names are fixed by the program, so a bad or repeated one is a bug.
+    /// Starts a metric family: `# HELP name help` and `# TYPE name type`. Each family once.
     public mutating func family(_ name: String, type: PrometheusMetricType, help: String) {
-        precondition(Self.isMetricName(name), "invalid Prometheus metric name \(name)")
-        precondition(families.insert(name).inserted, "Prometheus family \(name) written twice")
-        output += "# HELP \(name) \(Self.escapeHelp(help))\n# TYPE \(name) \(type.rawValue)\n"
+        precondition(Self.isMetricName(name), "invalid Prometheus metric name '\(name)'")
+        precondition(families.insert(name).inserted, "Prometheus family '\(name)' written twice")
+        currentName = name
+        currentType = type
+        output += "# HELP "
+        output += name
+        output += " "
+        Self.appendEscaped(help, to: &output, quotes: false)
+        output += "\n# TYPE "
+        output += name
+        output += " "
+        output += type.rawValue
+        output += "\n"
     }
 
-    /// One sample line: `name{label="value",…} value`.
+    /// One sample line of the current family: `name{k="v",…} value`. `name` is the family's
+    /// name (or, in a histogram family, its `_bucket`, `_sum` or `_count` series).
     public mutating func sample(_ name: String, labels: [(String, String)] = [], value: Double) {
-        output += name + Self.labelText(labels) + " " + Self.format(value) + "\n"
+        precondition(belongsToCurrentFamily(name), "Prometheus sample '\(name)' outside its family ('\(currentName)')")
+        appendLine(name, labels: labels, le: nil, value: Self.format(value))
     }
 
-    /// A histogram series from nanosecond `histogram`, with `boundsSeconds` as its `le` values.
-    /// Counts are cumulative; a bound falls in the histogram bucket that holds it, so a count
-    /// may include values up to 0.8 % above the bound.
+    /// A histogram series in seconds from a nanosecond `histogram`: a cumulative
+    /// `name_bucket{…,le="…"}` for each of `boundsSeconds` (ascending) and for `le="+Inf"`,
+    /// then `name_sum` in seconds and `name_count`. A bound counts every value of the histogram
+    /// bucket that holds it (`Histogram.cumulativeCounts(atOrBelow:)`), so a count may include
+    /// values up to 0.8 % above the bound.
     public mutating func histogram(_ name: String, labels: [(String, String)], histogram: Histogram, boundsSeconds: [Double]) {
-        let cumulative = histogram.cumulativeCounts(atOrBelow: boundsSeconds.map { UInt64(($0 * 1e9).rounded()) })
+        precondition(currentType == .histogram && name == currentName, "Prometheus histogram '\(name)' outside a histogram family of that name")
+        precondition(!labels.contains { $0.0 == "le" }, "Prometheus histogram '\(name)': 'le' is reserved for buckets")
+        precondition(boundsSeconds.allSatisfy { $0.isFinite && $0 > 0 }, "Prometheus histogram '\(name)': bounds must be positive seconds")
+        precondition(zip(boundsSeconds, boundsSeconds.dropFirst()).allSatisfy { $0 < $1 }, "Prometheus histogram '\(name)': bounds must ascend")
+        let nanoseconds = boundsSeconds.map { UInt64(($0 * 1e9).rounded()) }
+        let cumulative = histogram.cumulativeCounts(atOrBelow: nanoseconds)
+        let bucketName = name + "_bucket"
         for (bound, count) in zip(boundsSeconds, cumulative) {
-            sample(name + "_bucket", labels: labels + [("le", Self.format(bound))], value: Double(count))
+            appendLine(bucketName, labels: labels, le: Self.format(bound), value: Self.format(Double(count)))
         }
-        sample(name + "_bucket", labels: labels + [("le", "+Inf")], value: Double(histogram.count))
-        sample(name + "_sum", labels: labels, value: Double(histogram.sum) / 1e9)
-        sample(name + "_count", labels: labels, value: Double(histogram.count))
+        appendLine(bucketName, labels: labels, le: "+Inf", value: Self.format(Double(histogram.count)))
+        appendLine(name + "_sum", labels: labels, le: nil, value: Self.format(Double(histogram.sum) / 1e9))
+        appendLine(name + "_count", labels: labels, le: nil, value: Self.format(Double(histogram.count)))
     }
 
-    // MARK: Formatting
-
-    /// Integers without a fraction; others in Swift's shortest round-trip form, which Go's
-    /// ParseFloat accepts; infinities and NaN as the format spells them.
-    static func format(_ value: Double) -> String {
-        if value.isNaN { return "NaN" }
-        if value.isInfinite { return value > 0 ? "+Inf" : "-Inf" }
-        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
-        return value.description
+    /// Whether a sample called `name` may follow the current family's header.
+    private func belongsToCurrentFamily(_ name: String) -> Bool {
+        guard let type = currentType else { return false }
+        if name == currentName { return type != .histogram }
+        guard type == .histogram, name.hasPrefix(currentName) else { return false }
+        let suffix = name.dropFirst(currentName.count)
+        return suffix == "_bucket" || suffix == "_sum" || suffix == "_count"
     }
 
-    static func labelText(_ labels: [(String, String)]) -> String {
-        guard !labels.isEmpty else { return "" }
-        return "{" + labels.map { name, value in
-            precondition(isLabelName(name), "invalid Prometheus label name \(name)")
-            return "\(name)=\"\(escapeLabel(value))\""
-        }.joined(separator: ",") + "}"
-    }
-
-    static func escapeLabel(_ value: String) -> String {
-        var out = ""
-        for character in value.unicodeScalars {
-            switch character {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            default: out.unicodeScalars.append(character)
+    /// Writes `name{labels,le="…"} value\n`, checking the label names.
+    private mutating func appendLine(_ name: String, labels: [(String, String)], le: String?, value: String) {
+        output += name
+        if !labels.isEmpty || le != nil {
+            output += "{"
+            for (i, (label, labelValue)) in labels.enumerated() {
+                precondition(Self.isLabelName(label), "invalid Prometheus label name '\(label)' on '\(name)'")
+                precondition(!labels[..<i].contains { $0.0 == label }, "Prometheus label '\(label)' twice on '\(name)'")
+                if i > 0 { output += "," }
+                output += label
+                output += "=\""
+                Self.appendEscaped(labelValue, to: &output, quotes: true)
+                output += "\""
             }
-        }
-        return out
-    }
-
-    static func escapeHelp(_ text: String) -> String {
-        var out = ""
-        for character in text.unicodeScalars {
-            switch character {
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            default: out.unicodeScalars.append(character)
+            if let le {
+                if !labels.isEmpty { output += "," }
+                output += "le=\""
+                output += le
+                output += "\""
             }
+            output += "}"
         }
-        return out
-    }
-
-    static func isMetricName(_ name: String) -> Bool {
-        isName(name, colon: true)
-    }
-
-    static func isLabelName(_ name: String) -> Bool {
-        isName(name, colon: false) && !name.hasPrefix("__")
-    }
-
-    private static func isName(_ name: String, colon: Bool) -> Bool {
-        let scalars = Array(name.unicodeScalars)
-        guard let first = scalars.first else { return false }
-        func letter(_ c: Unicode.Scalar) -> Bool { ("a"..."z").contains(c) || ("A"..."Z").contains(c) || c == "_" || (colon && c == ":") }
-        return letter(first) && scalars.allSatisfy { letter($0) || ("0"..."9").contains($0) }
+        output += " "
+        output += value
+        output += "\n"
     }
 }

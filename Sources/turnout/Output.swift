@@ -1,4 +1,5 @@
 import Glibc
+import TurnoutPosix
 
 /// Turnout's version, shown by `turnout version` and in the admin status.
 enum TurnoutVersion {
@@ -24,13 +25,5 @@ func writeStandardOutput(_ text: String) { write(text, to: 1) }
 
 private func write(_ text: String, to descriptor: Int32) {
     var text = text
-    text.withUTF8 { bytes in
-        var offset = 0
-        while offset < bytes.count {
-            let n = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { return }
-            offset += n
-        }
-    }
+    text.withUTF8 { writeAll(descriptor, UnsafeRawBufferPointer($0)) }
 }

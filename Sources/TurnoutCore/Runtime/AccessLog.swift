@@ -83,23 +83,11 @@ public final class AccessLogWriter: Sendable {
                 }
             }
             let fd = descriptor.withLock { $0 }
-            for batch in batches { Self.writeAll(batch, to: fd) }
+            for batch in batches { batch.withUnsafeBytes { _ = writeAll(fd, $0) } }
             if stopping {
                 if destination != "stdout" { Glibc.close(fd) }
                 done.signal()
                 return
-            }
-        }
-    }
-
-    private static func writeAll(_ bytes: [UInt8], to fd: Int32) {
-        bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { return }
-                offset += n
             }
         }
     }

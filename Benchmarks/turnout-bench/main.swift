@@ -3,14 +3,15 @@ import TurnoutSimulation
 
 /// `turnout-bench`: Turnout's benchmark tools. `simulate` replays canary rollouts through the
 /// analyzer and two reference judges and prints their table; `upstream` serves the fixture
-/// upstream for load tests; `switch` times an admin switch until traffic follows it.
+/// upstream for load tests; `switch` times an admin switch until traffic follows it; `micro` times the data
+/// path's recording.
 let usage = """
     usage: turnout-bench <command> [options]
 
       simulate [--rollouts N] [--seed S] [--cells LIST] [--threads T] [--judges LIST]
                replay canary rollouts through Turnout's analyzer and two reference judges
 
-    """ + UpstreamCommand.usage + SwitchCommand.usage
+    """ + UpstreamCommand.usage + SwitchCommand.usage + MicroCommand.usage
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
@@ -20,6 +21,8 @@ case "upstream":
     exit(UpstreamCommand.run(arguments: Array(arguments.dropFirst())))
 case "switch":
     exit(SwitchCommand.run(arguments: Array(arguments.dropFirst())))
+case "micro":
+    exit(MicroCommand.run(arguments: Array(arguments.dropFirst())))
 case "help", "--help", "-h":
     print(usage, terminator: "")
     exit(0)

@@ -37,7 +37,10 @@ final class AdminConnection: TimerNode, EventHandler {
 
     func handleEvents(_ events: UInt32) {
         guard !closed else { return }
-        if events & EpollEvents.writable != 0 { flush() }
+        if events & EpollEvents.writable != 0 {
+            flush()
+            serveBuffered()
+        }
         if events & (EpollEvents.readable | EpollEvents.readHangUp | EpollEvents.hangUp | EpollEvents.error) != 0 { readAvailable() }
     }
 
@@ -141,8 +144,9 @@ final class AdminConnection: TimerNode, EventHandler {
         }
         output.removeAll(keepingCapacity: true)
         written = 0
-        if closeAfterWrite { close(); return }
-        serveBuffered()
+        // Pipelined requests already read are served by serveBuffered's loop, not from here, so
+        // the stack does not grow with the pipeline.
+        if closeAfterWrite { close() }
     }
 
     func close() {

@@ -249,4 +249,36 @@ import TurnoutPosix
         let last = text.range(of: "\"canary\" : 100", options: .backwards)
         #expect(first != nil && last != nil && first!.lowerBound < last!.lowerBound)
     }
+
+    /// A long pipeline, far more than one read holds, is answered whole: 20,000 requests in one
+    /// stream, 20,000 answers.
+    @Test func aLongPipelineIsAnsweredWhole() throws {
+        let admin = try Admin()
+        defer { admin.stop() }
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        #expect(SocketAddress(unixPath: admin.socketPath)!.withSockaddr { connect(fd, $0, $1) } == 0)
+        let count = 20_000
+        let pipeline = Array(String(repeating: "GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n", count: count).utf8)
+        let sender = BackgroundSend(fd: fd, bytes: pipeline)
+        var received: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        var answers = 0
+        var scanned = 0
+        let marker = Array("HTTP/1.1 404".utf8)
+        for _ in 0..<100_000 where answers < count {
+            let n = recv(fd, &chunk, chunk.count, 0)
+            if n <= 0 { break }
+            received += chunk[0..<n]
+            while scanned + marker.count <= received.count {
+                if received[scanned] == marker[0] && received[scanned..<scanned + marker.count].elementsEqual(marker) { answers += 1 }
+                scanned += 1
+            }
+        }
+        #expect(sender.join() == nil)
+        #expect(answers == count)
+    }
 }

@@ -9,10 +9,10 @@ extension ControlPlane {
         let totals = server.trafficTotals().sorted { $0.key < $1.key }
         let counters = server.counters()
         let gauges = server.serverGauges()
-        let (splits, pools, drained) = read { state in
+        let (splits, pools, states) = read { state in
             (state.config.splits.map { split in (split.name, state.runtime.weights[split.name] ?? split.weights, state.runtime.weights[split.name] != nil) },
              state.config.pools.map { pool in (pool.name, pool.servers.map(\.address.description)) },
-             state.runtime.drained)
+             state.health.allStates(pools: state.config.pools, drained: state.runtime.drained))
         }
         var text = PrometheusText()
         text.family("turnout_info", type: .gauge, help: "Always 1; the version is a label.")
@@ -70,11 +70,16 @@ extension ControlPlane {
                 text.sample("turnout_upstream_in_flight", labels: [("pool", pool), ("server", address)], value: Double(gauges[pool]?[address]?.inFlight ?? 0))
             }
         }
-        text.family("turnout_upstream_drained", type: .gauge, help: "1 when an operator drained the server.")
+        text.family("turnout_upstream_up", type: .gauge, help: "1 when the server takes new requests, 0 when it is down, ejected or drained.")
         for (pool, addresses) in pools {
             for address in addresses {
-                text.sample("turnout_upstream_drained", labels: [("pool", pool), ("server", address)],
-                            value: drained[pool]?.contains(address) == true ? 1 : 0)
+                text.sample("turnout_upstream_up", labels: [("pool", pool), ("server", address)], value: states[pool]?[address] == "up" ? 1 : 0)
+            }
+        }
+        text.family("turnout_upstream_state", type: .gauge, help: "1 for the server's current state: up, down (health checks), ejected (outlier) or drain.")
+        for (pool, addresses) in pools {
+            for address in addresses {
+                text.sample("turnout_upstream_state", labels: [("pool", pool), ("server", address), ("state", states[pool]?[address] ?? "up")], value: 1)
             }
         }
         text.family("turnout_split_weight", type: .gauge, help: "A split's weight for a pool, as routed now.")

@@ -11,7 +11,6 @@ extension ControlPlane {
         return read { state in
             var pools: [String: Any] = [:]
             for pool in state.config.pools {
-                let drained = state.runtime.drained[pool.name] ?? []
                 pools[pool.name] = [
                     "balance": pool.balance.rawValue,
                     "servers": pool.servers.map { server -> [String: Any] in
@@ -20,7 +19,7 @@ extension ControlPlane {
                         return [
                             "address": label,
                             "weight": server.weight,
-                            "state": drained.contains(label) ? "drain" : "up",
+                            "state": state.health.state(pool: pool.name, server: label, drained: state.runtime.drained),
                             "in_flight": load?.inFlight ?? 0,
                             "idle_connections": load?.idleConnections ?? 0,
                         ]

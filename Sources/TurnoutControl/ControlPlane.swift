@@ -13,12 +13,14 @@ public final class ControlPlane: Sendable {
     public let version: String
     private let configPath: String?
     private let startedAt = Date()
-    private let state: Mutex<State>
-    private let notice: @Sendable (String) -> Void
+    let state: Mutex<State>
+    let notice: @Sendable (String) -> Void
 
     struct State {
         var config: Config
         var runtime: RuntimeState
+        /// Servers observed down or ejected.
+        var health = ServerHealth()
         /// Oldest first, bounded by `historyLimit`.
         var history: [ChangeRecord] = []
     }
@@ -77,7 +79,7 @@ public final class ControlPlane: Sendable {
     /// Sets a split's weights; pools of the split not named get 0.
     @discardableResult
     public func setWeights(split name: String, to requested: [String: Int], origin: ChangeOrigin) throws(ControlError) -> [String: Int] {
-        try changeSplit(name, action: "weights", origin: origin) { split, _, _ throws(ControlError) in
+        try changeSplit(name, action: "weights", origin: origin) { split, _, _, _ throws(ControlError) in
             for (pool, weight) in requested {
                 guard split.weights[pool] != nil else {
                     throw .badRequest("pool \(quoted(pool)) is not in split \(quoted(name)) (its pools: \(list(split.poolNames)))")
@@ -97,15 +99,15 @@ public final class ControlPlane: Sendable {
     /// server of `pool` is up, unless `force`.
     @discardableResult
     public func switchSplit(_ name: String, to pool: String, force: Bool, origin: ChangeOrigin) throws(ControlError) -> [String: Int] {
-        try changeSplit(name, action: "switch", origin: origin) { split, config, runtime throws(ControlError) in
+        try changeSplit(name, action: "switch", origin: origin) { split, config, runtime, health throws(ControlError) in
             guard split.weights[pool] != nil else {
                 throw .badRequest("pool \(quoted(pool)) is not in split \(quoted(name)) (its pools: \(list(split.poolNames)))")
             }
             if !force, let definition = config.pool(named: pool) {
-                let drained = runtime.drained[pool] ?? []
-                let up = definition.servers.filter { !drained.contains($0.address.description) }
-                guard !up.isEmpty else {
-                    throw .conflict("pool \(quoted(pool)) has no server up (\(definition.servers.count) drained); nothing changed (use force to switch anyway)")
+                let states = definition.servers.map { health.state(pool: pool, server: $0.address.description, drained: runtime.drained) }
+                guard states.contains("up") else {
+                    let summary = Dictionary(grouping: states) { $0 }.map { "\($0.value.count) \($0.key)" }.sorted().joined(separator: ", ")
+                    throw .conflict("pool \(quoted(pool)) has no server up (\(summary)); nothing changed (use force to switch anyway)")
                 }
             }
             return split.weights.mapValues { _ in 0 }.merging([pool: 100]) { $1 }
@@ -125,7 +127,7 @@ public final class ControlPlane: Sendable {
             runtime.previous[name]?.removeLast()
             runtime.weights[name] = previous
             try commit(runtime, under: state.config, to: &state)
-            record(ChangeRecord(time: now(), split: name, action: "rollback", old: old, new: previous, origin: origin), in: &state)
+            record(ChangeRecord(time: wallClock(), split: name, action: "rollback", old: old, new: previous, origin: origin), in: &state)
             return previous
         }
     }
@@ -133,16 +135,16 @@ public final class ControlPlane: Sendable {
     /// Computes a split's new weights with `compute` (which validates), then commits them and
     /// remembers the old ones for `rollback`.
     private func changeSplit(_ name: String, action: String, origin: ChangeOrigin,
-                             compute: (SplitConfig, Config, RuntimeState) throws(ControlError) -> [String: Int]) throws(ControlError) -> [String: Int] {
+                             compute: (SplitConfig, Config, RuntimeState, ServerHealth) throws(ControlError) -> [String: Int]) throws(ControlError) -> [String: Int] {
         try state.withLock { (state: inout State) throws(ControlError) -> [String: Int] in
             guard let split = state.config.split(named: name) else { throw unknownSplit(name, state.config) }
             let old = state.runtime.weights[name] ?? split.weights
-            let new = try compute(split, state.config, state.runtime)
+            let new = try compute(split, state.config, state.runtime, state.health)
             var runtime = state.runtime
             runtime.push(previous: old, for: name)
             runtime.weights[name] = new
             try commit(runtime, under: state.config, to: &state)
-            record(ChangeRecord(time: now(), split: name, action: action, old: old, new: new, origin: origin), in: &state)
+            record(ChangeRecord(time: wallClock(), split: name, action: action, old: old, new: new, origin: origin), in: &state)
             return new
         }
     }
@@ -166,7 +168,7 @@ public final class ControlPlane: Sendable {
             guard drained ? set.insert(address).inserted : set.remove(address) != nil else { return false }
             runtime.drained[pool] = set.isEmpty ? nil : set
             try commit(runtime, under: state.config, to: &state)
-            record(ChangeRecord(time: now(), split: nil, action: drained ? "drain" : "enable", server: "\(pool)/\(address)", origin: origin), in: &state)
+            record(ChangeRecord(time: wallClock(), split: nil, action: drained ? "drain" : "enable", server: "\(pool)/\(address)", origin: origin), in: &state)
             return true
         }
     }
@@ -191,11 +193,13 @@ public final class ControlPlane: Sendable {
                 || loaded.admin != state.config.admin || loaded.accessLog != state.config.accessLog {
                 notes.append("listen, workers, admin and access_log take effect at the next restart")
             }
-            try commit(runtime, under: loaded, to: &state)
+            var health = state.health
+            health.keep(only: Dictionary(uniqueKeysWithValues: loaded.pools.map { ($0.name, Set($0.servers.map(\.address.description))) }))
+            try commit(runtime, health: health, under: loaded, to: &state)
             // A rotated access log file is reopened, as nginx does on its reopen signal.
             server.accessLog?.reopen()
             let summary = (["reloaded \(configPath)"] + notes).joined(separator: "; ")
-            record(ChangeRecord(time: now(), split: nil, action: "reload",
+            record(ChangeRecord(time: wallClock(), split: nil, action: "reload",
                                 origin: ChangeOrigin(source: origin.source, caller: origin.caller, reason: summary)), in: &state)
             for note in notes { notice(note) }
             return summary
@@ -207,10 +211,11 @@ public final class ControlPlane: Sendable {
     /// Builds the snapshot for `runtime` under `config`, writes the state file, publishes the
     /// snapshot, and only then makes both the state. A state file that cannot be written
     /// refuses the change: a restart would otherwise undo it silently.
-    private func commit(_ runtime: RuntimeState, under config: Config, to state: inout State) throws(ControlError) {
+    func commit(_ runtime: RuntimeState, health: ServerHealth? = nil, under config: Config, to state: inout State) throws(ControlError) {
+        let health = health ?? state.health
         let snapshot: ProxySnapshot
         do {
-            snapshot = try ProxyServer.snapshot(for: config, weights: runtime.weights, drained: runtime.drained)
+            snapshot = try ProxyServer.snapshot(for: config, weights: runtime.weights, unavailable: health.unavailable(drained: runtime.drained))
         } catch {
             throw .badRequest(error.description)
         }
@@ -226,9 +231,10 @@ public final class ControlPlane: Sendable {
         }
         state.config = config
         state.runtime = runtime
+        state.health = health
     }
 
-    private func record(_ record: ChangeRecord, in state: inout State) {
+    func record(_ record: ChangeRecord, in state: inout State) {
         state.history.append(record)
         if state.history.count > Self.historyLimit { state.history.removeFirst(state.history.count - Self.historyLimit) }
     }
@@ -261,7 +267,7 @@ public final class ControlPlane: Sendable {
 
 // MARK: Words
 
-private func now() -> Double { Date().timeIntervalSince1970 }
+func wallClock() -> Double { Date().timeIntervalSince1970 }
 
 func quoted(_ text: String) -> String { "\"\(text)\"" }
 

@@ -83,8 +83,13 @@ enum DemoCommand {
             printError("demo: cannot create an admin socket (tried \(Config.defaultAdminSocket) and /tmp)")
             return 2
         }
+        guard let watcher = try? ServerMonitor(control: control) else {
+            printError("demo: cannot start the health checks")
+            return 2
+        }
         server.start()
         monitor.start()
+        watcher.start()
         let url = "http://\(server.listenAddresses[0])"
         let absoluteSocket = socketPath.hasPrefix("/") ? socketPath : currentDirectory() + "/" + socketPath
         let ctl = "\(executablePath()) ctl --socket \(absoluteSocket)"
@@ -123,6 +128,7 @@ enum DemoCommand {
             """)
         RunCommand.waitForSignals(control) {
             admin.stop()
+            watcher.stop()
             monitor.stop()
         }
         return 0

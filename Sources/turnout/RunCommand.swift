@@ -24,7 +24,7 @@ enum RunCommand {
         let runtime = ControlPlane.loadRuntimeState(config: config, notice: printNotice)
         let server: ProxyServer
         do {
-            server = try ProxyServer(config: config, weights: runtime.weights, drained: runtime.drained)
+            server = try ProxyServer(config: config, weights: runtime.weights, unavailable: runtime.drained)
         } catch {
             printError("\(path): \(error)")
             return 2
@@ -41,8 +41,16 @@ enum RunCommand {
             printError("\(path): \(error)")
             return 2
         }
+        let watcher: ServerMonitor
+        do {
+            watcher = try ServerMonitor(control: control)
+        } catch {
+            printError("cannot start the health checks: \(error)")
+            return 2
+        }
         server.start()
         monitor.start()
+        watcher.start()
         let addresses = server.listenAddresses.map(\.description).joined(separator: ", ")
         printNotice("turnout \(TurnoutVersion.current): listening on \(addresses) with \(server.workerCount) workers (\(path)); "
             + "admin API on \(AdminWiring.describe(admin, socketPath: config.admin.socket))")
@@ -52,6 +60,7 @@ enum RunCommand {
         }
         waitForSignals(control) {
             admin.stop()
+            watcher.stop()
             monitor.stop()
         }
         return 0

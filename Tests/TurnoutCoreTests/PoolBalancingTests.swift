@@ -9,7 +9,7 @@ import TurnoutPosix
             ServerDefinition(address: SocketAddress(host: "127.0.0.1", port: UInt16(9000 + i))!, label: "127.0.0.1:\(9000 + i)", weight: weight)
         }
         return PoolRuntime(definition: PoolDefinition(name: "p", nameBytes: Array("p".utf8), servers: servers,
-                                                      balance: balance, drainedMask: 0), reusing: [], traffic: TrafficBook())
+                                                      balance: balance, unavailableMask: 0), reusing: [], traffic: TrafficBook())
     }
 
     /// nginx's smooth weighted round robin with weights 5, 1, 1 yields the spread-out

@@ -53,7 +53,7 @@ import TurnoutFixture
         static func start(configPath: String, notices: NoticeLog) throws -> (ProxyServer, ControlPlane) {
             let config = try ConfigLoader.load(path: configPath)
             let runtime = ControlPlane.loadRuntimeState(config: config) { notices.append($0) }
-            let server = try ProxyServer(config: config, weights: runtime.weights, drained: runtime.drained)
+            let server = try ProxyServer(config: config, weights: runtime.weights, unavailable: runtime.drained)
             server.start()
             let control = ControlPlane(server: server, config: config, runtime: runtime, configPath: configPath,
                                        version: "test", notice: { notices.append($0) })

@@ -122,7 +122,7 @@ extension ClientConnection {
         guard let pool else { return }
         while true {
             var random = worker.random
-            let picked = pool.pick(excluding: triedServers | pool.definition.drainedMask, random: &random)
+            let picked = pool.pick(excluding: triedServers | pool.definition.unavailableMask, random: &random)
             worker.random = random
             guard let index = picked else {
                 let status = retriesUsed == 0 && triedServers == 0 ? 503 : 502
@@ -143,6 +143,8 @@ extension ClientConnection {
                 return
             case .failure:
                 worker.counters.connectFailures += 1
+                server.traffic.stats.recordError(.connect)
+                countOutcome(on: server, failed: true)
                 guard settings.retryOnConnectFailure, retriesUsed < settings.retryAttempts else {
                     respondLocally(status: 502, message: UpstreamFailure.connect(timedOut: false).message, close: false)
                     return
@@ -477,7 +479,7 @@ extension ClientConnection {
     private func retriedAfterServerError() -> Bool {
         guard response.status >= 500, settings.retryOn5xx, requestMethod.isIdempotent, !requestBody.started, !responseStarted,
               retriesUsed < settings.retryAttempts, let pool, let failed = upstream,
-              pool.hasServer(excluding: triedServers | pool.definition.drainedMask) else { return false }
+              pool.hasServer(excluding: triedServers | pool.definition.unavailableMask) else { return false }
         // The rest of that response is not wanted, so its connection cannot be reused.
         recordResponse()
         failed.server.inFlight -= 1

@@ -29,6 +29,7 @@ extension ClientConnection {
                                             firstByteNanoseconds: firstByte &- attempt.startedAt)
         server.traffic.stats.recordBytes(sent: attempt.bytesSent, received: attempt.bytesReceived)
         attempt = AttemptMeter()
+        countOutcome(on: server, failed: response.status >= 500)
     }
 
     /// The attached server failed this attempt in the way `kind` says.
@@ -37,5 +38,21 @@ extension ClientConnection {
         server.traffic.stats.recordError(kind)
         server.traffic.stats.recordBytes(sent: attempt.bytesSent, received: attempt.bytesReceived)
         attempt = AttemptMeter()
+        if kind == .connect { countOutcome(on: server, failed: true) }
+    }
+
+    /// Outlier detection (SPEC §4): connect failures and 5xx answers in a row. At the threshold
+    /// the server is reported once and the count starts over; any other answer resets it.
+    @inline(__always)
+    func countOutcome(on server: ServerRuntime, failed: Bool) {
+        guard failed else {
+            server.consecutiveFailures = 0
+            return
+        }
+        server.consecutiveFailures += 1
+        if server.consecutiveFailures >= settings.outlierThreshold {
+            server.consecutiveFailures = 0
+            worker.outliers.report(pool: pool?.definition.name ?? "", server: server.definition.label)
+        }
     }
 }

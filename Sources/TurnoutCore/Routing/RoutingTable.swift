@@ -25,8 +25,9 @@ public struct PoolDefinition: Sendable, Equatable {
     public let nameBytes: [UInt8]
     public let servers: [ServerDefinition]
     public let balance: Balance
-    /// Bit i set: server i is drained and gets no new requests (in-flight ones finish).
-    public let drainedMask: UInt64
+    /// Bit i set: server i gets no new requests (drained by an operator, down by its health
+    /// checks, or ejected as an outlier); its in-flight requests finish.
+    public let unavailableMask: UInt64
 }
 
 /// One immutable routing snapshot: pools, splits with their weights, ordered routes. Every
@@ -45,10 +46,10 @@ public final class RoutingTable: Sendable {
     }
 
     /// Compiles a validated configuration. `weights` overrides a split's configured weights
-    /// (runtime changes); pools not named there get 0. `drained` names, per pool, the server
+    /// (runtime changes); pools not named there get 0. `unavailable` names, per pool, the server
     /// labels (`host:port`) that take no new requests.
     public convenience init(config: Config, weights overrides: [String: [String: Int]] = [:],
-                            drained: [String: Set<String>] = [:]) throws(RoutingError) {
+                            unavailable: [String: Set<String>] = [:]) throws(RoutingError) {
         var pools: [PoolDefinition] = []
         var poolIndex: [String: Int] = [:]
         for pool in config.pools {
@@ -59,13 +60,13 @@ public final class RoutingTable: Sendable {
                 }
                 servers.append(ServerDefinition(address: address, label: server.address.description, weight: server.weight))
             }
-            var drainedMask: UInt64 = 0
-            for (i, server) in servers.enumerated() where drained[pool.name]?.contains(server.label) == true {
-                drainedMask |= 1 << UInt64(i & 63)
+            var unavailableMask: UInt64 = 0
+            for (i, server) in servers.enumerated() where unavailable[pool.name]?.contains(server.label) == true {
+                unavailableMask |= 1 << UInt64(i & 63)
             }
             poolIndex[pool.name] = pools.count
             pools.append(PoolDefinition(name: pool.name, nameBytes: Array(pool.name.utf8), servers: servers,
-                                        balance: pool.balance, drainedMask: drainedMask))
+                                        balance: pool.balance, unavailableMask: unavailableMask))
         }
         var splits: [SplitTable] = []
         var splitIndex: [String: Int] = [:]

@@ -23,18 +23,21 @@ public final class ProxyServer: Sendable {
     public let effectiveMaxConnections: Int
     /// The access log's writer, when `access_log` is set.
     public let accessLog: AccessLogWriter?
+    /// Where workers report servers that keep failing (the control plane decides on ejection).
+    public let outliers = OutlierReports()
 
     /// Binds the listeners and creates the workers, routing by `config` with runtime `weights`
-    /// and `drained` servers (from the state file) in force from the first request.
-    public init(config: Config, weights: [String: [String: Int]] = [:], drained: [String: Set<String>] = [:]) throws(ProxyStartError) {
-        let snapshot = try Self.snapshot(for: config, weights: weights, drained: drained)
+    /// and `unavailable` servers (drained ones from the state file) in force from the first request.
+    public init(config: Config, weights: [String: [String: Int]] = [:], unavailable: [String: Set<String>] = [:]) throws(ProxyStartError) {
+        let snapshot = try Self.snapshot(for: config, weights: weights, unavailable: unavailable)
         let count = config.workers > 0 ? config.workers : max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         let accessLog = try config.accessLog.map { destination throws(ProxyStartError) in try AccessLogWriter(destination: destination) }
         var workers: [Worker] = []
         do {
             for index in 0..<count {
                 workers.append(try Worker(index: index, snapshot: snapshot,
-                                          connectionLimit: max(1, snapshot.settings.maxConnections / count), accessLog: accessLog))
+                                          connectionLimit: max(1, snapshot.settings.maxConnections / count), accessLog: accessLog,
+                                          outliers: outliers))
             }
         } catch {
             throw ProxyStartError(description: "cannot create an event loop: \(error)")
@@ -86,9 +89,9 @@ public final class ProxyServer: Sendable {
 
     /// Compiles a configuration into the snapshot the workers route by.
     public static func snapshot(for config: Config, weights: [String: [String: Int]] = [:],
-                                drained: [String: Set<String>] = [:]) throws(ProxyStartError) -> ProxySnapshot {
+                                unavailable: [String: Set<String>] = [:]) throws(ProxyStartError) -> ProxySnapshot {
         do {
-            return ProxySnapshot(routing: try RoutingTable(config: config, weights: weights, drained: drained),
+            return ProxySnapshot(routing: try RoutingTable(config: config, weights: weights, unavailable: unavailable),
                                  settings: ProxySettings(config: config))
         } catch {
             throw ProxyStartError(description: error.description)

@@ -21,6 +21,8 @@ public struct ProxySettings: Sendable {
     public var retryOn5xx: Bool
     /// The response header naming the pool (`X-Turnout-Pool`), nil when disabled.
     public var poolHeaderName: [UInt8]?
+    /// Connect failures or 5xx answers in a row after which a worker reports a server.
+    public var outlierThreshold: Int
 
     public init(config: Config) {
         let ms: (Int) -> UInt64 = { UInt64($0) * 1_000_000 }
@@ -39,6 +41,7 @@ public struct ProxySettings: Sendable {
         retryOnTimeout = config.retries.on.contains(.timeout)
         retryOn5xx = config.retries.on.contains(.status5xx)
         poolHeaderName = config.poolHeader.map { Array($0.utf8) }
+        outlierThreshold = config.outlier.consecutiveFailures
     }
 
     /// Every buffer must hold a whole head plus what the proxy adds to it.

@@ -13,6 +13,8 @@ public final class Worker: @unchecked Sendable {
     var counters = WorkerCounters()
     /// Per pool and server traffic, recorded without locks; read through the inbox.
     let traffic = TrafficBook()
+    /// Where servers that keep failing are reported.
+    let outliers: OutlierReports
     /// This worker's access log lines on their way to the writer; nil when the log is off.
     let accessLog: AccessLogBatch?
     var listeners: [Listener] = []
@@ -26,7 +28,8 @@ public final class Worker: @unchecked Sendable {
     let vectors: UnsafeMutablePointer<iovec>
     private var onDrained: (@Sendable () -> Void)?
 
-    init(index: Int, snapshot: ProxySnapshot, connectionLimit: Int, accessLog: AccessLogWriter?) throws(Errno) {
+    init(index: Int, snapshot: ProxySnapshot, connectionLimit: Int, accessLog: AccessLogWriter?, outliers: OutlierReports) throws(Errno) {
+        self.outliers = outliers
         let loop = try EventLoop(index: index, bufferSize: snapshot.settings.bufferSize)
         self.loop = loop
         self.accessLog = accessLog.map { AccessLogBatch(writer: $0, loop: loop) }

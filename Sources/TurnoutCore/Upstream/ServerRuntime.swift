@@ -13,6 +13,8 @@ public final class ServerRuntime {
     var retired = false
     /// Where this worker records the server's responses, errors, bytes and latency.
     let traffic: TrafficCell
+    /// Connect failures and 5xx answers in a row seen by this worker, for outlier ejection.
+    var consecutiveFailures = 0
 
     init(definition: ServerDefinition, traffic: TrafficCell) {
         self.definition = definition

@@ -36,7 +36,7 @@ final class ProxyHarness {
     }
 
     func setDrained(_ drained: [String: Set<String>]) throws {
-        let published = server.publish(try ProxyServer.snapshot(for: config, drained: drained))
+        let published = server.publish(try ProxyServer.snapshot(for: config, unavailable: drained))
         precondition(published, "workers did not adopt the snapshot in time")
     }
 

@@ -118,6 +118,26 @@ import TurnoutPosix
         #expect(try client.request("GET", "/", headers: canary).status == 200)
     }
 
+    /// The canary's process dies (its port refuses connections), then a new one comes up on the
+    /// same port.
+    @Test func aPoolWhoseServersDieAnswers503QuicklyAndRecoversWhenOneReturns() throws {
+        let setup = try Setup()
+        defer { setup.stop() }
+        let canary = ["x-pool: canary"]
+        let port = setup.canary.port
+        setup.canary.stop()
+        #expect(setup.wait("canary", setup.canary, is: "down"))
+        let client = try TestClient(port: setup.port)
+        let started = Date()
+        #expect(try client.request("GET", "/", headers: canary).status == 503)
+        #expect(Date().timeIntervalSince(started) < 0.5)
+        let revived = try FixtureUpstream(name: "canary-again", port: port)
+        revived.start()
+        defer { revived.stop() }
+        #expect(setup.wait("canary", setup.canary, is: "up"))
+        #expect(try client.request("GET", "/", headers: canary).text == "canary-again\n")
+    }
+
     @Test func aServerAnswering5xxIsEjectedForAWhileThenLongerOnRepeat() throws {
         let setup = try Setup()
         defer { setup.stop() }

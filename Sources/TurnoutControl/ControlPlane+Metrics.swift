@@ -32,6 +32,12 @@ extension ControlPlane {
         text.sample("turnout_requests_unrouted_total", value: Double(counters.notRouted))
         text.family("turnout_upstream_retries_total", type: .counter, help: "Requests sent again to another server after a failure.")
         text.sample("turnout_upstream_retries_total", value: Double(counters.retries))
+        text.family("turnout_requests_unserved_total", type: .counter, help: "Requests answered 503 or 502 because no server of the pool was up or reachable.")
+        text.sample("turnout_requests_unserved_total", value: Double(counters.upstreamFailures))
+        text.family("turnout_client_timeouts_total", type: .counter, help: "Client connections closed for a slow head or an idle body upload.")
+        text.sample("turnout_client_timeouts_total", value: Double(counters.clientTimeouts))
+        text.family("turnout_accept_pauses_total", type: .counter, help: "Times accepting paused: at max_connections, or out of descriptors or kernel memory.")
+        text.sample("turnout_accept_pauses_total", value: Double(counters.acceptPauses))
 
         if let accessLog = server.accessLog {
             text.family("turnout_access_log_dropped_lines_total", type: .counter, help: "Access log lines dropped because the writer fell behind.")

@@ -40,8 +40,11 @@ let package = Package(
         // Benchmarks: the rollout simulator and the `turnout-bench` tool.
         .target(name: "TurnoutSimulation", dependencies: ["TurnoutAnalysis", "TurnoutMetrics"], path: "Benchmarks/Simulation",
                 exclude: ["README-analyzer.md"]),
+        // Counts heap allocations per thread by standing in for malloc; linked into turnout-bench only.
+        .target(name: "CTurnoutAllocCounter", path: "Benchmarks/AllocCounter"),
         .executableTarget(name: "turnout-bench", dependencies: ["TurnoutFixture", "TurnoutSimulation", "TurnoutPosix", "TurnoutHTTP", "TurnoutMetrics",
-                                                       "TurnoutCore", "TurnoutConfig", "TurnoutControl", "TurnoutAdmin"], path: "Benchmarks/turnout-bench"),
+                                                       "TurnoutCore", "TurnoutConfig", "TurnoutControl", "TurnoutAdmin",
+                                                       "CTurnoutAllocCounter"], path: "Benchmarks/turnout-bench"),
 
         .testTarget(name: "TurnoutPosixTests", dependencies: ["TurnoutPosix"]),
         .testTarget(name: "TurnoutHTTPTests", dependencies: ["TurnoutHTTP"]),

@@ -141,6 +141,12 @@ public final class ProxyServer: Sendable {
         return collected.withLock { $0 }
     }
 
+    /// Runs `body` on every worker's thread and returns the results, for measurements that
+    /// need the worker's own thread (per-thread allocation counts in the micro benchmarks).
+    public func onEveryWorker<T: Sendable>(timeout: Double = 5, _ body: @escaping @Sendable () -> T) -> [T] {
+        collect(timeout: timeout) { _ in body() }
+    }
+
     /// Counters summed over all workers.
     public func counters(timeout: Double = 5) -> WorkerCounters {
         var total = WorkerCounters()

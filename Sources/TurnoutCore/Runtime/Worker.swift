@@ -68,7 +68,7 @@ public final class Worker: @unchecked Sendable {
         while clients.count < connectionLimit && !draining {
             switch listener.socket.accept() {
             case .accepted(let descriptor, let address):
-                var socket = Socket(adopting: descriptor)
+                let socket = Socket(adopting: descriptor)
                 socket.setNoDelay()
                 let connection = ClientConnection(worker: self, socket: socket, clientAddress: Array(address.hostText.utf8))
                 do {

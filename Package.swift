@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "CTurnoutAllocCounter", path: "Benchmarks/AllocCounter"),
         .executableTarget(name: "turnout-bench", dependencies: ["TurnoutFixture", "TurnoutSimulation", "TurnoutPosix", "TurnoutHTTP", "TurnoutMetrics",
                                                        "TurnoutCore", "TurnoutConfig", "TurnoutControl", "TurnoutAdmin",
-                                                       "CTurnoutAllocCounter"], path: "Benchmarks/turnout-bench"),
+                                                       "CTurnoutAllocCounter", "CTurnoutSys"], path: "Benchmarks/turnout-bench"),
 
         .testTarget(name: "TurnoutPosixTests", dependencies: ["TurnoutPosix"]),
         .testTarget(name: "TurnoutHTTPTests", dependencies: ["TurnoutHTTP"]),

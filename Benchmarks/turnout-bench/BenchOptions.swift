@@ -41,6 +41,12 @@ struct BenchOptions {
         return number
     }
 
+    /// The first word that is not an option, removed; nil when there is none.
+    mutating func positional() -> String? {
+        guard let index = words.firstIndex(where: { !$0.hasPrefix("--") }) else { return nil }
+        return words.remove(at: index)
+    }
+
     func expectEmpty() throws {
         if let first = words.first { throw BenchUsageError("unexpected argument \"\(first)\"") }
     }

@@ -11,12 +11,14 @@ let usage = """
       simulate [--rollouts N] [--seed S] [--cells LIST] [--threads T] [--judges LIST]
                replay canary rollouts through Turnout's analyzer and two reference judges
 
-    """ + UpstreamCommand.usage + SwitchCommand.usage + MicroCommand.usage
+    """ + LoadCommand.usage + UpstreamCommand.usage + SwitchCommand.usage + MicroCommand.usage
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "simulate":
     exit(SimulatorCommand.run(arguments: Array(arguments.dropFirst())))
+case "load":
+    exit(LoadCommand.run(arguments: Array(arguments.dropFirst())))
 case "upstream":
     exit(UpstreamCommand.run(arguments: Array(arguments.dropFirst())))
 case "switch":

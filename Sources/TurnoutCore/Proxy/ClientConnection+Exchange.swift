@@ -266,9 +266,11 @@ extension ClientConnection {
                 upstreamFailed(.invalidResponse)
                 return true
             }
-            switch upstream.socket.read(into: source.writePointer, count: source.writableCount) {
+            let room = source.writableCount
+            switch upstream.socket.read(into: source.writePointer, count: room) {
             case .bytes(let n):
                 source.writeIndex += n
+                if n < room && !upstream.peerClosing { upstream.readable = false }
                 attempt.bytesReceived &+= UInt64(n)
                 armResponseTimer()
                 progressed = true

@@ -76,13 +76,18 @@ extension ClientConnection {
             guard case .needInput = step else { return progressed ? .progressed : .blocked }
             guard towardsUpstream ? readable : upstream.readable else { return progressed ? .progressed : .blocked }
             if source.isEmpty { source.clear() } else if source.writableCount == 0 { source.compact() }
+            let room = source.writableCount
             let result = towardsUpstream
-                ? socket.read(into: source.writePointer, count: source.writableCount)
-                : upstream.socket.read(into: source.writePointer, count: source.writableCount)
+                ? socket.read(into: source.writePointer, count: room)
+                : upstream.socket.read(into: source.writePointer, count: room)
             switch result {
             case .bytes(let n):
                 source.writeIndex += n
                 progressed = true
+                // A short read emptied the socket (see advanceHead).
+                if n < room {
+                    if towardsUpstream { if !peerClosing { readable = false } } else if !upstream.peerClosing { upstream.readable = false }
+                }
                 if towardsUpstream { armBodyTimer() } else { attempt.bytesReceived &+= UInt64(n); armResponseTimer() }
             case .wouldBlock:
                 if towardsUpstream { readable = false } else { upstream.readable = false }

@@ -14,6 +14,9 @@ final class UpstreamConnection: TimerNode, EventHandler {
     /// Edge-triggered readiness: set by events, cleared when a call returns EAGAIN.
     var readable = false
     var writable = false
+    /// The peer closed its side or the socket has an error: read on until end of file, even
+    /// after a short read (the edge for that has already been reported).
+    var peerClosing = false
     /// The connection has carried a complete exchange before (so a failure before any response
     /// byte may just mean the server closed it while idle).
     var reused = false
@@ -49,6 +52,7 @@ final class UpstreamConnection: TimerNode, EventHandler {
 
     func handleEvents(_ events: UInt32) {
         if events & (EpollEvents.readable | EpollEvents.readHangUp | EpollEvents.hangUp | EpollEvents.error) != 0 { readable = true }
+        if events & (EpollEvents.readHangUp | EpollEvents.hangUp | EpollEvents.error) != 0 { peerClosing = true }
         if events & (EpollEvents.writable | EpollEvents.hangUp | EpollEvents.error) != 0 { writable = true }
         if let client {
             client.drive()

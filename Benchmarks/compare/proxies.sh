@@ -133,7 +133,9 @@ scenario, name, text, ticks, hertz, rss = sys.argv[1], sys.argv[2], sys.argv[3],
 r = json.loads(text)
 cpu = ticks / hertz * 1e6 / r["responses"] if ticks and r["responses"] else 0
 errors = sum(r["errors"].values())
-print(scenario, name, round(r["requests_per_second"]), r["latency_ms"]["p50"], r["latency_ms"]["p99"], round(cpu, 1), rss or 0, errors)
+p50, p99 = r["latency_ms"]["p50"], r["latency_ms"]["p99"]
+# A run without a single response has no latency; it shows as 0 and its errors say why.
+print(scenario, name, round(r["requests_per_second"]), p50 or 0, p99 or 0, round(cpu, 1), rss or 0, errors + (0 if r["responses"] else 1))
 PY
     tail -1 "$work/results" | awk '{ printf "  %-6s %-8s %9s req/s  p50 %7.3f ms  p99 %7.3f ms  %6s us CPU/req  RSS %s KiB  errors %s\n", $1, $2, $3, $4, $5, $6, $7, $8 }'
 }

@@ -26,7 +26,12 @@ struct BenchOptions {
     }
 
     mutating func integer(_ name: String, default fallback: Int, in range: ClosedRange<Int>) throws -> Int {
-        guard let text = value(name) else { return fallback }
+        try optionalInteger(name, in: range) ?? fallback
+    }
+
+    /// The integer after `name`, or nil when the option is absent.
+    mutating func optionalInteger(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard let text = value(name) else { return nil }
         guard let number = Int(text), range.contains(number) else {
             throw BenchUsageError("\(name) expects an integer in \(range.lowerBound)...\(range.upperBound), got \"\(text)\"")
         }

@@ -21,7 +21,7 @@ enum UpstreamCommand {
                 latencyMs: try options.integer("--latency-ms", default: 0, in: 0...3_600_000),
                 jitterMs: try options.integer("--jitter-ms", default: 0, in: 0...3_600_000),
                 errorRate: try options.fraction("--error-rate", default: 0),
-                bodyBytes: options.value("--body-bytes") == nil ? nil : try options.integer("--body-bytes", default: 0, in: 0...(1 << 30)))
+                bodyBytes: try options.optionalInteger("--body-bytes", in: 0...(1 << 30)))
             try options.expectEmpty()
             guard let colon = listen.lastIndex(of: ":"), let port = UInt16(listen[listen.index(after: colon)...]) else {
                 throw BenchUsageError("--listen expects HOST:PORT, got \"\(listen)\"")

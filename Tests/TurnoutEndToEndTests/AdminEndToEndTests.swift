@@ -43,6 +43,19 @@ import TurnoutPosix
             return String(decoding: try JSONSerialization.data(withJSONObject: touched, options: [.sortedKeys]), as: UTF8.self)
         }
 
+        /// A raw connection to the admin socket (10 s send and receive timeouts); the caller closes it.
+        func rawConnection() throws -> Int32 {
+            let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+            var timeout = timeval(tv_sec: 10, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            guard SocketAddress(unixPath: socketPath)!.withSockaddr({ connect(fd, $0, $1) }) == 0 else {
+                close(fd)
+                throw AdminError("cannot connect to \(socketPath)")
+            }
+            return fd
+        }
+
         func stop() {
             server.stop()
             setup.stop()
@@ -225,12 +238,8 @@ import TurnoutPosix
     @Test func pipelinedAndKeepAliveAdminRequestsAreAnsweredInOrder() throws {
         let admin = try Admin()
         defer { admin.stop() }
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = try admin.rawConnection()
         defer { close(fd) }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let connected = SocketAddress(unixPath: admin.socketPath)!.withSockaddr { connect(fd, $0, $1) }
-        #expect(connected == 0)
         let body = #"{"canary": 100}"#
         let requests = "GET /splits/web HTTP/1.1\r\nHost: x\r\n\r\n"
             + "PUT /splits/web HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
@@ -255,12 +264,8 @@ import TurnoutPosix
     @Test func aLongPipelineIsAnsweredWhole() throws {
         let admin = try Admin()
         defer { admin.stop() }
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = try admin.rawConnection()
         defer { close(fd) }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        #expect(SocketAddress(unixPath: admin.socketPath)!.withSockaddr { connect(fd, $0, $1) } == 0)
         let count = 20_000
         let pipeline = Array(String(repeating: "GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n", count: count).utf8)
         let sender = BackgroundSend(fd: fd, bytes: pipeline)

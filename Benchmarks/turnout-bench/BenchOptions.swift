@@ -12,9 +12,9 @@ struct BenchOptions {
 
     init(_ words: [String]) { self.words = words }
 
-    /// The value after `name`, removed from the words; nil when absent.
-    mutating func value(_ name: String) -> String? {
-        guard let index = words.firstIndex(of: name), index + 1 < words.count else { return nil }
+    /// The value after `name` (or one of its `aliases`), removed from the words; nil when absent.
+    mutating func value(_ name: String, aliases: [String] = []) -> String? {
+        guard let index = words.firstIndex(where: { $0 == name || aliases.contains($0) }), index + 1 < words.count else { return nil }
         let value = words[index + 1]
         words.removeSubrange(index...(index + 1))
         return value
@@ -25,13 +25,13 @@ struct BenchOptions {
         return value
     }
 
-    mutating func integer(_ name: String, default fallback: Int, in range: ClosedRange<Int>) throws -> Int {
-        try optionalInteger(name, in: range) ?? fallback
+    mutating func integer(_ name: String, aliases: [String] = [], default fallback: Int, in range: ClosedRange<Int>) throws -> Int {
+        try optionalInteger(name, aliases: aliases, in: range) ?? fallback
     }
 
     /// The integer after `name`, or nil when the option is absent.
-    mutating func optionalInteger(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
-        guard let text = value(name) else { return nil }
+    mutating func optionalInteger(_ name: String, aliases: [String] = [], in range: ClosedRange<Int>) throws -> Int? {
+        guard let text = value(name, aliases: aliases) else { return nil }
         guard let number = Int(text), range.contains(number) else {
             throw BenchUsageError("\(name) expects an integer in \(range.lowerBound)...\(range.upperBound), got \"\(text)\"")
         }
@@ -46,9 +46,26 @@ struct BenchOptions {
         return number
     }
 
+    /// Every value of a repeatable option (`-H 'K: V' -H …`), removed from the words.
+    mutating func values(_ name: String, aliases: [String] = []) -> [String] {
+        var found: [String] = []
+        while let value = value(name, aliases: aliases) { found.append(value) }
+        return found
+    }
+
+    /// A duration in seconds: `30`, `30s`, `2m` or `1h`.
+    mutating func seconds(_ name: String, aliases: [String] = [], default fallback: Int, in range: ClosedRange<Int>) throws -> Int {
+        guard let text = value(name, aliases: aliases) else { return fallback }
+        let unit = text.last.flatMap { ["s": 1, "m": 60, "h": 3600][String($0)] }
+        guard let number = Int(unit == nil ? text : String(text.dropLast())), range.contains(number * (unit ?? 1)) else {
+            throw BenchUsageError("\(name) expects a duration like 30, 30s, 2m or 1h within \(range.lowerBound)...\(range.upperBound) s, got \"\(text)\"")
+        }
+        return number * (unit ?? 1)
+    }
+
     /// The first word that is not an option, removed; nil when there is none.
     mutating func positional() -> String? {
-        guard let index = words.firstIndex(where: { !$0.hasPrefix("--") }) else { return nil }
+        guard let index = words.firstIndex(where: { !$0.hasPrefix("-") }) else { return nil }
         return words.remove(at: index)
     }
 

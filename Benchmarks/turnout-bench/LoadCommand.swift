@@ -147,25 +147,22 @@ final class LoadPacer: EventHandler {
 /// requests/s, HDR latency percentiles, statuses, errors and the share of each `X-Turnout-Pool`.
 enum LoadCommand {
     static let usage = """
-          load URL [--connections C] [--threads T] [--duration S] [--rate R] [--header 'Name: value']… [--json]
-                   keep-alive HTTP/1.1 load: closed loop, or R requests/s in total (open loop)
+          load URL [-c CONNECTIONS] [-t THREADS] [-d DURATION] [--rate RPS] [-H 'Name: value']… [--json]
+                   keep-alive HTTP/1.1 load: closed loop, or RPS requests/s in total (open loop);
+                   long forms --connections, --threads, --duration, --header; DURATION like 10, 10s, 2m
 
         """
 
     static func run(arguments: [String]) -> Int32 {
         var words = arguments
-        var headers: [String] = []
-        while let index = words.firstIndex(of: "--header"), index + 1 < words.count {
-            headers.append(words[index + 1])
-            words.removeSubrange(index...index + 1)
-        }
         let json = words.contains("--json")
         words.removeAll { $0 == "--json" }
         var options = BenchOptions(words)
         do {
-            let connections = try options.integer("--connections", default: 64, in: 1...100_000)
-            let threads = try options.integer("--threads", default: 1, in: 1...64)
-            let duration = try options.integer("--duration", default: 10, in: 1...3_600)
+            let headers = options.values("--header", aliases: ["-H"])
+            let connections = try options.integer("--connections", aliases: ["-c"], default: 64, in: 1...100_000)
+            let threads = try options.integer("--threads", aliases: ["-t"], default: 1, in: 1...64)
+            let duration = try options.seconds("--duration", aliases: ["-d"], default: 10, in: 1...3_600)
             let rate = try options.integer("--rate", default: 0, in: 0...10_000_000)
             guard let url = options.positional() else { throw BenchUsageError("load needs a URL like http://127.0.0.1:8080/") }
             try options.expectEmpty()

@@ -48,11 +48,14 @@ let package = Package(
         // Benchmarks: the rollout simulator and the `turnout-bench` tool.
         .target(name: "TurnoutSimulation", dependencies: ["TurnoutAnalysis", "TurnoutMetrics"], path: "Benchmarks/Simulation",
                 exclude: ["README-analyzer.md"]),
+        // The soak's non-blocking load client (slowloris, idle and fast connections on epoll
+        // loops); `turnout-bench soak` and the end-to-end tests both drive it.
+        .target(name: "TurnoutLoad", dependencies: ["TurnoutPosix", "TurnoutHTTP", "TurnoutMetrics"], path: "Benchmarks/Load"),
         // Counts heap allocations per thread by standing in for malloc; linked into turnout-bench only.
         .target(name: "CTurnoutAllocCounter", path: "Benchmarks/AllocCounter"),
         .executableTarget(name: "turnout-bench", dependencies: ["TurnoutFixture", "TurnoutSimulation", "TurnoutPosix", "TurnoutHTTP", "TurnoutMetrics",
                                                        "TurnoutCore", "TurnoutConfig", "TurnoutControl", "TurnoutAdmin",
-                                                       "CTurnoutAllocCounter", "CTurnoutSys"], path: "Benchmarks/turnout-bench"),
+                                                       "CTurnoutAllocCounter", "CTurnoutSys", "TurnoutLoad"], path: "Benchmarks/turnout-bench"),
 
         .testTarget(name: "TurnoutPosixTests", dependencies: ["TurnoutPosix"]),
         .testTarget(name: "TurnoutHTTPTests", dependencies: ["TurnoutHTTP"]),
@@ -63,6 +66,6 @@ let package = Package(
         .testTarget(name: "TurnoutConfigTests", dependencies: ["TurnoutConfig"]),
         .testTarget(name: "TurnoutCoreTests", dependencies: ["TurnoutCore", "TurnoutHTTP", "TurnoutConfig"]),
         .testTarget(name: "TurnoutEndToEndTests", dependencies: ["TurnoutCore", "TurnoutConfig", "TurnoutControl", "TurnoutAdmin", "TurnoutFixture", "TurnoutPosix", "TurnoutHTTP",
-                                                                 "TurnoutMetrics", "TurnoutTestSupport"]),
+                                                                 "TurnoutMetrics", "TurnoutTestSupport", "TurnoutLoad"]),
     ]
 )

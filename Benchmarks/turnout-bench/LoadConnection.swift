@@ -1,5 +1,5 @@
 import Glibc
-import TurnoutHTTP
+import TurnoutLoad
 import TurnoutMetrics
 import TurnoutPosix
 
@@ -17,11 +17,7 @@ final class LoadConnection: TimerNode, EventHandler {
     private var awaiting = false
     private var input = [UInt8](repeating: 0, count: 64 * 1024)
     private var filled = 0
-    private var parser = ResponseHeadParser(limits: HTTPLimits())
-    private var head = ResponseHead()
-    private enum Body { case head, length(Int), chunked, untilClose }
-    private var body = Body.head
-    private var chunked = ChunkedDecoder()
+    private var reader = ResponseReader()
     /// When the request in flight was due (open loop) or sent (closed loop).
     private var startedAt: UInt64 = 0
     private let closedLoop: Bool
@@ -82,8 +78,7 @@ final class LoadConnection: TimerNode, EventHandler {
         startedAt = due
         awaiting = true
         written = 0
-        body = .head
-        parser.reset()
+        reader.reset()
         flush()
     }
 
@@ -113,7 +108,7 @@ final class LoadConnection: TimerNode, EventHandler {
             case .wouldBlock:
                 return
             case .endOfFile:
-                if awaiting, case .untilClose = body { complete() } else if awaiting { worker.result.readErrors += 1 }
+                if awaiting && reader.endOfFile() { complete() } else if awaiting { worker.result.readErrors += 1 }
                 reset(reconnect: true)
                 return
             case .failed:
@@ -124,51 +119,32 @@ final class LoadConnection: TimerNode, EventHandler {
         }
     }
 
-    /// Parses what has arrived: the head, then the body by its framing.
+    /// Hands what has arrived to the response reader; counts the status and the pool when the
+    /// head is in.
     private var consumed = 0
     private func consume() {
-        while awaiting && consumed < filled {
-            switch body {
-            case .head:
-                let result = input.withUnsafeBytes { parser.parse(UnsafeRawBufferPointer(rebasing: $0[consumed..<filled]), requestMethod: .get, into: &head) }
-                switch result {
-                case .needMore:
-                    return
-                case .failed:
-                    worker.result.readErrors += 1
-                    reset(reconnect: true)
-                    return
-                case .complete:
-                    worker.result.count(status: head.status)
-                    input.withUnsafeBytes { raw in
-                        let window = UnsafeRawBufferPointer(rebasing: raw[consumed..<filled])
-                        if let range = head.field("x-turnout-pool", in: window) { worker.result.count(pool: UnsafeRawBufferPointer(rebasing: window[range])) }
-                    }
-                    consumed += head.headLength
-                    switch head.framing {
-                    case .none: complete()
-                    case .contentLength(let length): body = .length(Int(length))
-                    case .chunked: chunked.reset(); body = .chunked
-                    case .closeDelimited: body = .untilClose
+        reading: while awaiting {
+            let step = input.withUnsafeBytes { reader.consume(UnsafeRawBufferPointer(rebasing: $0[consumed..<filled])) }
+            switch step {
+            case .needMore(let used):
+                consumed += used
+                break reading
+            case .head(let start, let used):
+                worker.result.count(status: reader.head.status)
+                input.withUnsafeBytes { raw in
+                    let window = UnsafeRawBufferPointer(rebasing: raw[(consumed + start)..<filled])
+                    if let range = reader.head.field("x-turnout-pool", in: window) {
+                        worker.result.count(pool: UnsafeRawBufferPointer(rebasing: window[range]))
                     }
                 }
-            case .length(let remaining):
-                let take = min(remaining, filled - consumed)
-                consumed += take
-                if remaining - take == 0 { complete() } else { body = .length(remaining - take) }
-            case .chunked:
-                let step = input.withUnsafeBytes { chunked.decode(UnsafeRawBufferPointer(rebasing: $0[consumed..<filled])) }
-                switch step {
-                case .data(let range): consumed += range.upperBound
-                case .needMore(let used): consumed += used; return
-                case .end(let used): consumed += used; complete()
-                case .failed:
-                    worker.result.readErrors += 1
-                    reset(reconnect: true)
-                    return
-                }
-            case .untilClose:
-                consumed = filled
+                consumed += used
+            case .complete(let used):
+                consumed += used
+                complete()
+            case .failed:
+                worker.result.readErrors += 1
+                reset(reconnect: true)
+                return
             }
         }
         if consumed == filled { consumed = 0; filled = 0 }
@@ -179,8 +155,7 @@ final class LoadConnection: TimerNode, EventHandler {
         worker.result.latency.record(now &- startedAt)
         worker.result.completed += 1
         awaiting = false
-        body = .head
-        if !head.keepAlive {
+        if !reader.head.keepAlive {
             reset(reconnect: true)
             return
         }

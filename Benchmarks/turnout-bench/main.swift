@@ -4,14 +4,15 @@ import TurnoutSimulation
 /// `turnout-bench`: Turnout's benchmark tools. `simulate` replays canary rollouts through the
 /// analyzer and two reference judges and prints their table; `upstream` serves the fixture
 /// upstream for load tests; `switch` times an admin switch until traffic follows it; `micro` times the data
-/// path's recording.
+/// path's recording; `load` drives keep-alive load; `soak` holds slowloris, idle and fast
+/// connections against a proxy.
 let usage = """
     usage: turnout-bench <command> [options]
 
       simulate [--rollouts N] [--seed S] [--cells LIST] [--threads T] [--judges LIST]
                replay canary rollouts through Turnout's analyzer and two reference judges
 
-    """ + LoadCommand.usage + UpstreamCommand.usage + SwitchCommand.usage + MicroCommand.usage
+    """ + LoadCommand.usage + SoakCommand.usage + UpstreamCommand.usage + SwitchCommand.usage + MicroCommand.usage
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
@@ -19,6 +20,8 @@ case "simulate":
     exit(SimulatorCommand.run(arguments: Array(arguments.dropFirst())))
 case "load":
     exit(LoadCommand.run(arguments: Array(arguments.dropFirst())))
+case "soak":
+    exit(SoakCommand.run(arguments: Array(arguments.dropFirst())))
 case "upstream":
     exit(UpstreamCommand.run(arguments: Array(arguments.dropFirst())))
 case "switch":

@@ -34,6 +34,11 @@ extension ControlPlane {
             }
             let threshold = state.config.outlier.consecutiveFailures
             guard !othersUp.isEmpty else {
+                let now = monotonicNanoseconds()
+                let key = "\(pool)/\(server)"
+                let quiet = UInt64(state.config.outlier.ejectMs) * 1_000_000
+                if let last = state.health.lastKeptNotice[key], now &- last < quiet { return nil }
+                state.health.lastKeptNotice[key] = now
                 return "pool \(pool) server \(server) failed \(threshold) times in a row but is the last server up; not ejected"
             }
             let count = health.ejections[pool, default: [:]][server, default: 0] + 1

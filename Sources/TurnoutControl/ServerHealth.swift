@@ -18,6 +18,9 @@ struct ServerHealth: Sendable, Equatable {
     var ejected: [String: [String: Ejection]] = [:]
     /// Ejections so far per pool and server: each repeat doubles the time out.
     var ejections: [String: [String: Int]] = [:]
+    /// When a "last server up, not ejected" notice was last given per "pool/server": at most one
+    /// per `eject_ms`, so a pool whose only server fails does not flood the log.
+    var lastKeptNotice: [String: UInt64] = [:]
 
     /// Ejection time doubles per repeat up to this many times the first.
     static let maxEjectionMultiplier = 16

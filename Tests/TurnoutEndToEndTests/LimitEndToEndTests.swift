@@ -19,6 +19,27 @@ import TurnoutPosix
         #expect(waited >= 0.25 && waited < 2.0, "closed after \(waited) s")
     }
 
+    /// A connection that never sends a byte is held for client_header_ms from its accept, not
+    /// for the (much longer) idle timeout; after a first answer the idle timeout applies.
+    @Test func silentNewConnectionIsClosedAfterClientHeaderTime() throws {
+        let proxy = try ProxyHarness(fixtures: ["blue"], config: ProxyHarness.config(
+            pools: ["blue": ["{{blue}}"]], routes: #"[{ "pool": "blue" }]"#,
+            extra: #""timeouts": { "client_header_ms": 300, "client_idle_ms": 5000 }"#))
+        defer { proxy.stop() }
+        let silent = try TestClient(port: proxy.port, timeoutSeconds: 5)
+        let started = monotonicSeconds()
+        #expect(try silent.readsEndOfFile(), "a silent connection is closed")
+        let waited = monotonicSeconds() - started
+        #expect(waited >= 0.25 && waited < 2.0, "closed after \(waited) s")
+
+        let served = try TestClient(port: proxy.port, timeoutSeconds: 5)
+        #expect(try served.request("GET", "/").status == 200)
+        served.setReceiveTimeout(milliseconds: 1_000)
+        #expect(throws: (any Error).self, "after an answer the 5 s idle timeout applies, not the 300 ms header one") {
+            _ = try served.readsEndOfFile()
+        }
+    }
+
     @Test func upstreamThatNeverAcceptsGets504AfterTheConnectTimeout() throws {
         // A listener whose accept queue is full and never drained: further SYNs are dropped,
         // so a connect to it neither succeeds nor fails.

@@ -41,6 +41,10 @@ final class ClientConnection: TimerNode, EventHandler {
     var request = RequestHead()
     /// When the current request's first byte arrived (0 while idle), for the header timeout.
     var requestStartedAt: UInt64 = 0
+    /// When the connection was accepted; until its first request is answered, silence counts
+    /// against `client_header_ms` from here (as nginx does), not against the idle timeout.
+    private var acceptedAt: UInt64 = 0
+    private var answeredAny = false
     /// Close once the current response is complete.
     var closeAfterResponse = false
 
@@ -83,6 +87,7 @@ final class ClientConnection: TimerNode, EventHandler {
 
     func register() throws(Errno) {
         registration = try worker.loop.register(descriptor: socket.descriptor, events: EpollEvents.connection, handler: self)
+        acceptedAt = worker.loop.now
         armIdleTimer()
     }
 
@@ -192,6 +197,7 @@ final class ClientConnection: TimerNode, EventHandler {
 
     /// Gets ready for the next request on a kept-alive connection.
     func startNextRequest() {
+        answeredAny = true
         phase = .head
         parser.reset()
         request.reset()
@@ -241,7 +247,8 @@ final class ClientConnection: TimerNode, EventHandler {
     // MARK: Timers
 
     func armIdleTimer() {
-        worker.loop.timers.schedule(self, at: worker.loop.now + settings.clientIdleTimeout)
+        let deadline = answeredAny ? worker.loop.now + settings.clientIdleTimeout : acceptedAt + settings.clientHeaderTimeout
+        worker.loop.timers.schedule(self, at: deadline)
     }
 
     func armHeaderTimer() {
@@ -257,6 +264,10 @@ final class ClientConnection: TimerNode, EventHandler {
             drive()
         case .exchange where !requestSent:
             // The client stopped sending its request body.
+            worker.counters.clientTimeouts += 1
+            close()
+        case .head where !answeredAny:
+            // Connected and never sent a byte within client_header_ms: closed without an answer.
             worker.counters.clientTimeouts += 1
             close()
         default:

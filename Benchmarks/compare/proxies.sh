@@ -140,15 +140,18 @@ PY
     tail -1 "$work/results" | awk '{ printf "  %-6s %-8s %9s req/s  p50 %7.3f ms  p99 %7.3f ms  %6s us CPU/req  RSS %s KiB  errors %s\n", $1, $2, $3, $4, $5, $6, $7, $8 }'
 }
 
-# Idle connections: RSS before and after opening N idle keep-alive connections to each proxy.
+# Idle connections: the proxy's RSS before, and while N idle keep-alive connections are held
+# (each has had one request answered), read from /proc 5 s into a 7 s soak.
 idle_round() {
-    local name=$1 count=$idle_count pid=${proxy_pid[$1]} before after
+    local name=$1 count=$idle_count pid=${proxy_pid[$1]} before during soak
     before=$(rss_kib "$pid")
-    taskset -c 0 $bench soak "http://127.0.0.1:${proxy_port[$name]}/" --seconds 5 --idle "$count" --slowloris 0 --fast 1 --pid "$pid" >"$work/idle-$name.txt" 2>&1 || true
-    after=$(grep -o 'peak [0-9]*' "$work/idle-$name.txt" | head -1 | awk '{ print $2 }')
-    after=${after:-$(rss_kib "$pid")}
-    echo "idle $name 0 0 0 0 $after 0 $before $count" >>"$work/results"
-    printf '  idle   %-8s RSS %s → %s KiB for %s idle connections\n' "$name" "$before" "$after" "$count"
+    taskset -c 0 $bench soak "http://127.0.0.1:${proxy_port[$name]}/" --seconds 7 --idle "$count" --slowloris 0 --fast 1 >"$work/idle-$name.txt" 2>&1 &
+    soak=$!
+    sleep 5
+    during=$(rss_kib "$pid")
+    wait "$soak" || true
+    echo "idle $name 0 0 0 0 $during 0 $before $count" >>"$work/results"
+    printf '  idle   %-8s RSS %s → %s KiB with %s idle connections\n' "$name" "$before" "$during" "$count"
 }
 
 declare -A proxy_pid

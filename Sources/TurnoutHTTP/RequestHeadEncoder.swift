@@ -33,6 +33,7 @@ public enum RequestHeadEncoder {
 
         let replaceHost = head.targetForm == .absolute
         var forwardedFor = 0
+        var wroteHost = false
         for f in head.fields {
             let c = FieldClass.of(source, f.name)
             switch c {
@@ -43,6 +44,7 @@ public enum RequestHeadEncoder {
                 continue
             case .host:
                 if replaceHost { continue }
+                wroteHost = true
             case .endToEnd:
                 if FieldClass.isListed(source, f.name, in: head.connectionTokens) { continue }
             default:
@@ -50,14 +52,14 @@ public enum RequestHeadEncoder {
             }
             writeField(&w, source, f)
         }
-        if replaceHost, let host = head.host {
+        if !wroteHost {
+            // An absolute-form target's authority replaces Host. An HTTP/1.0 client may omit
+            // Host (with any target form, CONNECT's authority-form included), but the request
+            // goes upstream as 1.1, which requires one: the target's authority when it has one,
+            // else empty, as RFC 9112 §3.2 says.
             w.write("Host: ")
-            w.write(source, host)
+            if let host = head.host { w.write(source, host) }
             w.write("\r\n")
-        } else if head.host == nil {
-            // An HTTP/1.0 client may omit Host, but the request goes upstream as 1.1, which
-            // requires one; RFC 9112 §3.2 says send it empty when there is no authority.
-            w.write("Host: \r\n")
         }
 
         w.write("X-Forwarded-For: ")

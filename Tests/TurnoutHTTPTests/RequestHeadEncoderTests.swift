@@ -65,6 +65,12 @@ let requestEncodings: [RequestEncoding] = [
     RequestEncoding(name: "HTTP/1.0 client without Host: empty Host, no X-Forwarded-Host, upstream gets 1.1",
                     raw: "GET /old HTTP/1.0\r\nConnection: keep-alive\r\nUser-Agent: u\r\n\r\n",
                     expected: "GET /old HTTP/1.1\r\nUser-Agent: u\r\nHost: \r\nX-Forwarded-For: 10.0.0.9\r\nX-Forwarded-Proto: http\r\n\r\n"),
+    // Found by Fuzz/RequestHead: the head went upstream as 1.1 with no Host at all. The data path
+    // answers CONNECT with 501 before encoding, but the encoder's output must always be valid 1.1.
+    RequestEncoding(name: "HTTP/1.0 CONNECT without Host: Host from the authority-form target",
+                    raw: "CONNECT m:3 HTTP/1.0\r\n\r\n",
+                    expected: "CONNECT m:3 HTTP/1.1\r\nHost: m:3\r\nX-Forwarded-For: 10.0.0.9\r\nX-Forwarded-Proto: http\r\n"
+                        + "X-Forwarded-Host: m:3\r\n\r\n"),
     RequestEncoding(name: "upgrade keeps Upgrade and sends Connection: upgrade",
                     raw: "GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: k\r\n\r\n",
                     expected: "GET /ws HTTP/1.1\r\nHost: h\r\nSec-WebSocket-Key: k\r\nX-Forwarded-For: 10.0.0.9\r\n"

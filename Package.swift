@@ -46,8 +46,7 @@ let package = Package(
         .executableTarget(name: "turnout", dependencies: ["TurnoutCore", "TurnoutConfig", "TurnoutControl", "TurnoutAdmin", "TurnoutFixture"]),
 
         // Benchmarks: the rollout simulator and the `turnout-bench` tool.
-        .target(name: "TurnoutSimulation", dependencies: ["TurnoutAnalysis", "TurnoutMetrics"], path: "Benchmarks/Simulation",
-                exclude: ["README-analyzer.md"]),
+        .target(name: "TurnoutSimulation", dependencies: ["TurnoutAnalysis", "TurnoutMetrics"], path: "Benchmarks/Simulation"),
         // The soak's non-blocking load client (slowloris, idle and fast connections on epoll
         // loops); `turnout-bench soak` and the end-to-end tests both drive it.
         .target(name: "TurnoutLoad", dependencies: ["TurnoutPosix", "TurnoutHTTP", "TurnoutMetrics"], path: "Benchmarks/Load"),

@@ -20,8 +20,10 @@ struct Environment {
     static let baseErrorRate = 0.005
     /// The diurnal cycle is compressed to 2 hours so that it moves within a rollout: ±40 %.
     static let dayPeriod = 7_200.0
+    /// Hosts of the canary pool; each takes an equal share of its traffic.
+    static let canaryHosts = 4
     /// Share of the canary's traffic on the noisy host (one host of four).
-    static let noisyShare = 0.25
+    static let noisyShare = 1 / Double(canaryHosts)
 
     /// A realization drawn from `seed`.
     init(cell: Cell, seed: UInt64) {

@@ -3,11 +3,12 @@ import Glibc
 import TurnoutAnalysis
 
 /// `turnout-bench simulate`: replays thousands of rollouts per cell under Turnout's analyzer and
-/// two reference judges, and prints one table (see README-analyzer.md).
+/// two reference judges, and prints one table (see the README, "How Turnout judges a canary").
 ///
 /// Flags: `--rollouts N` (per cell, default 2000), `--seed S` (default 1), `--cells LIST`
 /// (comma-separated 1-based indices or name fragments; default all), `--threads T` (default 2),
-/// `--judges LIST` (any of turnout,kayenta,flagger; default all).
+/// `--judges LIST` (any of turnout,kayenta,flagger; default all), `--pool-only` (Turnout's
+/// analyzer gets the canary pool's counts only, not its hosts').
 public enum SimulatorCommand {
     /// Parsed flags.
     struct Options {
@@ -16,13 +17,14 @@ public enum SimulatorCommand {
         var cells = Cell.all
         var threads = 2
         var judges = ["turnout", "kayenta", "flagger"]
+        var perServer = true
     }
 
     /// Runs the simulator with command-line arguments (without the subcommand name); returns the
     /// exit code.
     public static func run(arguments: [String]) -> Int32 {
         guard let options = parse(arguments) else {
-            print("usage: turnout-bench simulate [--rollouts N] [--seed S] [--cells 1,3,x2] [--threads T] [--judges turnout,kayenta,flagger]")
+            print("usage: turnout-bench simulate [--rollouts N] [--seed S] [--cells 1,3,x2] [--threads T] [--judges turnout,kayenta,flagger] [--pool-only]")
             return 1
         }
         let policy = AnalysisPolicy()
@@ -40,7 +42,7 @@ public enum SimulatorCommand {
         }
         print(table.markdown)
         print("")
-        print("\(options.rollouts) rollouts per cell, seed \(options.seed); 1,000 req/s (except low traffic), 0.5 % base error rate, confidence 0.99.")
+        print("\(options.rollouts) rollouts per cell, seed \(options.seed), \(options.perServer ? "per-host canary counts" : "canary pool counts only"); 1,000 req/s (except low traffic), 0.5 % base error rate, confidence 0.99.")
         if cost.looks > 0 {
             let perLook = Double(cost.nanoseconds) / Double(cost.looks)
             print("Analyzer CPU: \(SimulationTable.number(perLook / 1000, 2)) µs per look (one look per second per split): \(SimulationTable.number(perLook / 1e9 * 1e6, 1)) ppm of one core.")
@@ -65,7 +67,8 @@ public enum SimulatorCommand {
                 switch judge {
                 case "kayenta": result = KayentaJudge().run(env, rng: &rng)
                 case "flagger": result = FlaggerJudge().run(env, rng: &rng)
-                default: result = TurnoutJudge(policy: policy).run(env, rng: &rng, cost: &cost)
+                default:
+                    result = TurnoutJudge(policy: policy, perServer: options.perServer).run(env, rng: &rng, cost: &cost)
                 }
                 box.store(result, at: i)
                 i += chunks
@@ -81,6 +84,11 @@ public enum SimulatorCommand {
         var i = 0
         while i < arguments.count {
             let flag = arguments[i]
+            if flag == "--pool-only" {
+                options.perServer = false
+                i += 1
+                continue
+            }
             guard i + 1 < arguments.count else { return nil }
             let value = arguments[i + 1]
             switch flag {

@@ -4,58 +4,67 @@ struct IntervalDraw {
     var canaryRequests: UInt64 = 0, baselineRequests: UInt64 = 0
     /// Failed requests of each pool.
     var canaryErrors: UInt64 = 0, baselineErrors: UInt64 = 0
-    /// Canary requests of the ordinary hosts and of the noisy host.
-    var ordinaryRequests: UInt64 = 0, noisyRequests: UInt64 = 0
+    /// Requests and errors of each canary host (`Environment.canaryHosts`; host 0 is the noisy
+    /// one when the cell has one). They add up to the canary's counts.
+    var hostRequests: [UInt64] = [], hostErrors: [UInt64] = []
     /// Errors the canary served beyond what the baseline's rate would have given (expected).
     var excessErrors = 0.0
     /// Midpoint of the interval (seconds).
     var midpoint = 0.0
 }
 
+/// Slow requests of one interval: what the histograms would count above two bucket bounds.
+struct IntervalExceedances {
+    /// Canary requests slower than the fail threshold, and among them slower than the pass one.
+    var canaryAbove: UInt64 = 0, canaryAbovePlus: UInt64 = 0
+    /// The same per canary host.
+    var hostAbove: [UInt64] = [], hostAbovePlus: [UInt64] = []
+    /// Baseline requests slower than the fail threshold.
+    var baselineAbove: UInt64 = 0
+}
+
 extension Environment {
     /// Draws request and error counts for `seconds` starting at `t` at canary share `weight`:
-    /// Poisson arrivals, binomial errors.
+    /// Poisson arrivals spread evenly over the canary's hosts, binomial errors.
     func drawCounts(at t: Double, seconds: Double, weight: Double, rng: inout Xoshiro) -> IntervalDraw {
         var d = IntervalDraw()
         d.midpoint = t + seconds / 2
         let expected = rate(d.midpoint) * seconds
-        d.canaryRequests = rng.poisson(expected * weight)
         d.baselineRequests = rng.poisson(expected * (1 - weight))
         let p = baseErrorRate(d.midpoint)
         let pc = min(1, p * cell.errorMultiplier)
-        if cell.noisyHost {
-            d.noisyRequests = rng.binomial(d.canaryRequests, Self.noisyShare)
-            d.ordinaryRequests = d.canaryRequests - d.noisyRequests
-            d.canaryErrors = rng.binomial(d.ordinaryRequests, pc)
-                + rng.binomial(d.noisyRequests, min(1, pc * noisyFactor(d.midpoint)))
-        } else {
-            d.ordinaryRequests = d.canaryRequests
-            d.canaryErrors = rng.binomial(d.canaryRequests, pc)
+        let factor = noisyFactor(d.midpoint)
+        for host in 0..<Self.canaryHosts {
+            let n = rng.poisson(expected * weight / Double(Self.canaryHosts))
+            let pHost = host == 0 ? min(1, pc * factor) : pc
+            let errors = rng.binomial(n, pHost)
+            d.hostRequests.append(n)
+            d.hostErrors.append(errors)
+            d.canaryRequests += n
+            d.canaryErrors += errors
         }
         d.baselineErrors = rng.binomial(d.baselineRequests, p)
         d.excessErrors = Double(d.canaryRequests) * (pc - p)
         return d
     }
 
-    /// Canary requests slower than `x` and, among them, slower than `xPlus` (> x), and baseline
-    /// requests slower than `x`: what the histograms would count above two bucket bounds.
-    func drawExceedances(_ d: IntervalDraw, x: Double, xPlus: Double, rng: inout Xoshiro)
-        -> (canaryAbove: UInt64, canaryAbovePlus: UInt64, baselineAbove: UInt64) {
-        let base = baselineLatency(d.midpoint)
-        let baselineAbove = rng.binomial(d.baselineRequests, base.tail(x))
-        var canary = canaryLatency(d.midpoint)
-        let factor = canary.noisyFactor
-        canary.noisyShare = 0
-        let pOrdinary = canary.hostTail(x), pOrdinaryPlus = canary.hostTail(xPlus)
-        var above = rng.binomial(d.ordinaryRequests, pOrdinary)
-        var abovePlus = pOrdinary > 0 ? rng.binomial(above, pOrdinaryPlus / pOrdinary) : 0
-        if d.noisyRequests > 0 {
-            let pNoisy = min(1, pOrdinary * factor), pNoisyPlus = min(1, pOrdinaryPlus * factor)
-            let a = rng.binomial(d.noisyRequests, pNoisy)
-            above += a
-            abovePlus += pNoisy > 0 ? rng.binomial(a, pNoisyPlus / pNoisy) : 0
+    /// Canary requests slower than `x` and, among them, slower than `xPlus` (> x), per host and in
+    /// all, and baseline requests slower than `x`.
+    func drawExceedances(_ d: IntervalDraw, x: Double, xPlus: Double, rng: inout Xoshiro) -> IntervalExceedances {
+        var e = IntervalExceedances()
+        e.baselineAbove = rng.binomial(d.baselineRequests, baselineLatency(d.midpoint).tail(x))
+        let canary = canaryLatency(d.midpoint)
+        for host in d.hostRequests.indices {
+            let factor = host == 0 ? canary.noisyFactor : 1
+            let pAbove = min(1, canary.hostTail(x) * factor), pAbovePlus = min(1, canary.hostTail(xPlus) * factor)
+            let above = rng.binomial(d.hostRequests[host], pAbove)
+            let abovePlus = pAbove > 0 ? rng.binomial(above, pAbovePlus / pAbove) : 0
+            e.hostAbove.append(above)
+            e.hostAbovePlus.append(abovePlus)
+            e.canaryAbove += above
+            e.canaryAbovePlus += abovePlus
         }
-        return (above, abovePlus, baselineAbove)
+        return e
     }
 
     /// A pool's q-quantile over `n` requests drawn from `model`: the exact order statistic,

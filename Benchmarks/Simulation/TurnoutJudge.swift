@@ -12,6 +12,8 @@ struct TurnoutJudge {
     static let maximumStepSeconds = 900
     /// The policy (SPEC §2 defaults).
     let policy: AnalysisPolicy
+    /// Whether the analyzer gets the canary's counts per host, or only the pool's.
+    var perServer = true
 
     /// Nanoseconds spent inside `CanaryAnalyzer.observe` and the looks made, for the CPU figure.
     struct Cost { var nanoseconds: UInt64 = 0; var looks: UInt64 = 0 }
@@ -34,11 +36,16 @@ struct TurnoutJudge {
             for _ in 0..<Self.maximumStepSeconds {
                 let d = env.drawCounts(at: t, seconds: 1, weight: weight, rng: &rng)
                 let e = env.drawExceedances(d, x: x, xPlus: xPlus, rng: &rng)
+                let servers = d.hostRequests.indices.map { h in
+                    PoolCounts(requests: d.hostRequests[h], errors: d.hostErrors[h],
+                               aboveFailThreshold: [e.hostAbove[h]], abovePassThreshold: [e.hostAbovePlus[h]])
+                }
                 let look = Look(
                     canary: PoolCounts(requests: d.canaryRequests, errors: d.canaryErrors,
                                        aboveFailThreshold: [e.canaryAbove], abovePassThreshold: [e.canaryAbovePlus]),
                     baseline: PoolCounts(requests: d.baselineRequests, errors: d.baselineErrors,
                                          aboveFailThreshold: [e.baselineAbove], abovePassThreshold: [0]),
+                    canaryServers: perServer ? servers : [],
                     seconds: 1)
                 let start = Clock.nanoseconds()
                 verdict = analyzer.observe(look)

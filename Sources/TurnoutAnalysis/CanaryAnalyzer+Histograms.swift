@@ -9,23 +9,24 @@ extension CanaryAnalyzer {
         return max(2_000, UInt64(50 / max(tail, 1e-6)))
     }
 
-    /// Adds one look from the two pools' windows (increments since the previous look).
+    /// Adds one look from the two pools' windows (increments since the previous look), and the
+    /// canary's per-server windows when known (see `Look.canaryServers`).
     ///
     /// Counts above the thresholds are read exactly from the histograms (thresholds are bucket
     /// bounds). When no thresholds are known yet, the baseline's first requests of the step are
     /// a burn-in: latency is not tested until they fix the thresholds, so a threshold is never
     /// chosen from the data it then tests.
     @discardableResult
-    public mutating func observe(canary: PoolWindow, baseline: PoolWindow, seconds: Double) -> Verdict {
+    public mutating func observe(canary: PoolWindow, baseline: PoolWindow, canaryServers: [PoolWindow] = [],
+                                 seconds: Double) -> Verdict {
         let thresholds = latencyThresholds
-        let look = Look(
-            canary: PoolCounts(requests: canary.requests, errors: canary.errors,
-                               aboveFailThreshold: thresholds.map { canary.latency.count(above: $0.failThreshold) },
-                               abovePassThreshold: thresholds.map { canary.latency.count(above: $0.passThreshold) }),
-            baseline: PoolCounts(requests: baseline.requests, errors: baseline.errors,
-                                 aboveFailThreshold: thresholds.map { baseline.latency.count(above: $0.failThreshold) },
-                                 abovePassThreshold: thresholds.map { baseline.latency.count(above: $0.passThreshold) }),
-            seconds: seconds)
+        func counts(_ window: PoolWindow) -> PoolCounts {
+            PoolCounts(requests: window.requests, errors: window.errors,
+                       aboveFailThreshold: thresholds.map { window.latency.count(above: $0.failThreshold) },
+                       abovePassThreshold: thresholds.map { window.latency.count(above: $0.passThreshold) })
+        }
+        let look = Look(canary: counts(canary), baseline: counts(baseline),
+                        canaryServers: canaryServers.map(counts), seconds: seconds)
         let result = observe(look)
         if thresholds.isEmpty && !policy.latencyQuantiles.isEmpty {
             if burnIn == nil { burnIn = Histogram() }

@@ -48,6 +48,10 @@ public struct CanaryAnalyzer: Sendable {
     var stepBaseline = PoolCounts(requests: 0, errors: 0)
     /// Canary requests over the whole rollout.
     public private(set) var rolloutCanaryRequests: UInt64 = 0
+    /// Baseline totals over the whole rollout (its error rate scales the dispersion).
+    var rolloutBaseline = PoolCounts(requests: 0, errors: 0)
+    /// Both pools' requests in the previous look.
+    var lastLookRequests: UInt64 = 0
     /// The last verdict.
     public private(set) var verdict: Verdict = .continue
     /// Why, in words.
@@ -129,33 +133,52 @@ public struct CanaryAnalyzer: Sendable {
     public mutating func observe(_ look: Look) -> Verdict {
         let c = look.canary, b = look.baseline
         lastErrorMargin = errorMargin()
-        // Tempering fixed before this look's data: the policy's floor or the estimate so far.
-        let errorPhi = max(policy.dispersion, errorDispersion.value)
+        // Tempering fixed before this look's data: the policy's floor or the estimate so far, at
+        // the canary events this look should bring (the previous look's traffic at this step's
+        // weight, at the baseline's error rate and at the tested quantile's tail share).
+        let canaryRequestsPerLook = Double(lastLookRequests) * canaryWeight
+        let baselineErrorRate = Double(rolloutBaseline.errors) / Double(max(rolloutBaseline.requests, 1))
+        let errorPhi = max(policy.dispersion,
+                           errorDispersion.value(canaryEventsPerLook: canaryRequestsPerLook * baselineErrorRate))
         errorFail.observe(canaryRequests: c.requests, baselineRequests: b.requests,
                           canaryEvents: c.errors, baselineEvents: b.errors,
                           nullRatio: 1 + policy.errorFailSlack, dispersion: errorPhi)
         errorPass.observe(canaryRequests: c.requests, baselineRequests: b.requests,
                           canaryEvents: c.errors, baselineEvents: b.errors, nullRatio: lastErrorMargin,
                           dispersion: errorPhi)
-        errorDispersion.observe(canaryRequests: c.requests, baselineRequests: b.requests,
-                                canaryEvents: c.errors, baselineEvents: b.errors)
+        let servers = look.canaryServers
+        let byServer = servers.count >= 2
+        if byServer {
+            errorDispersion.observe(servers: servers) { $0.errors }
+        } else {
+            errorDispersion.observe(canaryRequests: c.requests, baselineRequests: b.requests,
+                                    canaryEvents: c.errors, baselineEvents: b.errors)
+        }
         errorLikelihood.observe(canaryRequests: c.requests, baselineRequests: b.requests,
                                 canaryEvents: c.errors, baselineEvents: b.errors)
         let tested = latencyThresholds.isEmpty ? 0 : latencyThresholds.count
         if tested > 0 {
             precondition(c.aboveFailThreshold.count == tested && b.aboveFailThreshold.count == tested
                          && c.abovePassThreshold.count == tested, "observe: one count per threshold")
+            precondition(!byServer || servers.allSatisfy { $0.aboveFailThreshold.count == tested },
+                         "observe: one count per threshold for each canary server")
         }
         for i in 0..<tested {
-            let phi = max(policy.dispersion, latencyDispersion[i].value)
+            let tail = 1 - policy.latencyQuantiles[i]
+            let phi = max(policy.dispersion,
+                          latencyDispersion[i].value(canaryEventsPerLook: canaryRequestsPerLook * tail))
             latencyFail[i].observe(canaryRequests: c.requests, baselineRequests: b.requests,
                                    canaryEvents: c.aboveFailThreshold[i], baselineEvents: b.aboveFailThreshold[i],
                                    nullRatio: 1, dispersion: phi)
             latencyPass[i].observe(canaryRequests: c.requests, baselineRequests: b.requests,
                                    canaryEvents: c.abovePassThreshold[i], baselineEvents: b.aboveFailThreshold[i],
                                    nullRatio: 1, dispersion: phi)
-            latencyDispersion[i].observe(canaryRequests: c.requests, baselineRequests: b.requests,
-                                         canaryEvents: c.aboveFailThreshold[i], baselineEvents: b.aboveFailThreshold[i])
+            if byServer {
+                latencyDispersion[i].observe(servers: servers) { $0.aboveFailThreshold[i] }
+            } else {
+                latencyDispersion[i].observe(canaryRequests: c.requests, baselineRequests: b.requests,
+                                             canaryEvents: c.aboveFailThreshold[i], baselineEvents: b.aboveFailThreshold[i])
+            }
             latencyLikelihoods[i].observe(canaryRequests: c.requests, baselineRequests: b.requests,
                                           canaryEvents: c.aboveFailThreshold[i], baselineEvents: b.aboveFailThreshold[i])
         }
@@ -165,6 +188,9 @@ public struct CanaryAnalyzer: Sendable {
         stepBaseline.requests += b.requests
         stepBaseline.errors += b.errors
         rolloutCanaryRequests += c.requests
+        rolloutBaseline.requests += b.requests
+        rolloutBaseline.errors += b.errors
+        lastLookRequests = c.requests + b.requests
         decide()
         return verdict
     }

@@ -3,78 +3,136 @@
 ///
 /// A single noisy canary host makes errors and slow requests arrive in bursts: over a few
 /// seconds the canary's share of events swings more than a binomial allows, and an untempered
-/// likelihood-ratio test would mistake a burst for a regression. Looks are grouped in blocks of
-/// `blockLooks`; each block's Pearson statistic (X − Eθ)² / (Eθ(1 − θ)), with θ from the ratio
-/// estimated so far (so a real shift in the mean is not counted as noise), averages 1 under the
-/// model and φ > 1 under over-dispersion. The estimate shrinks toward 1 with a prior of
-/// `priorBlocks` blocks and never goes below 1. It only uses past blocks, so tempering the next
-/// look by it keeps each test's factor fixed before its data (validity under the binomial model is
-/// kept for any tempering ≥ 1; under over-dispersion it restores approximate validity).
+/// likelihood-ratio test would mistake a burst for a regression.
+///
+/// Looks are grouped in blocks of `blockLooks`. Each block's events are split between groups, and
+/// the block's Pearson statistic Σ (X_g − E_g)² / E_g (E_g from each group's requests and its rate
+/// relative to the others, estimated on earlier blocks so a steady difference is not counted as
+/// noise) has mean K − 1 under the model, given at least one event. Bursts add to it in proportion
+/// to the canary's events per block: a rate that swings with squared coefficient of variation κ
+/// gives variance λ + κλ² for λ expected events (the negative binomial's form), and a block's
+/// Pearson excess over K − 1 of about (K − 1)·κλ. So the estimate is κ, the blocks' excesses
+/// regressed on (K − 1)·λ (each block weighted by its λ: blocks with more events say more about
+/// κ), shrunk toward `priorKappa`. The dispersion applied to a look is φ = 1 + κ·λ at the canary's
+/// current events per block: a step that sends the canary five times the traffic is tempered for
+/// five times the events. It only uses past blocks, so tempering the next look by it keeps each
+/// test's factor fixed before its data (validity under the binomial model is kept for any
+/// tempering ≥ 1; under over-dispersion it restores approximate validity).
+///
+/// The groups are the canary's servers when the looks name them, else the canary and the baseline:
+///
+/// * **Between the canary's servers** a regression that hits the whole canary (errors ×2 on
+///   every server) is no dispersion at all, so it costs the tests no speed, while one server's
+///   bursts show up with K − 1 degrees of freedom per block. With equal shares and one bursty
+///   server, the inflation it measures is the one the canary's total count suffers.
+/// * **Canary against baseline** (a canary of one server) gets one degree of freedom per block, and
+///   a regression that develops during the rollout inflates it until the rate estimate catches up.
 public struct DispersionEstimate: Sendable, Equatable {
     /// Looks per block.
     static let blockLooks = 10
-    /// Weight of the prior φ = 1, in blocks.
-    static let priorBlocks = 4.0
-    /// Current block: looks, canary and baseline events and requests.
+    /// The prior κ, and its weight in degrees of freedom × squared canary events per block (one
+    /// block at the first step's 5 % brings about 20 for errors). Starting above 0 keeps the first
+    /// blocks, before there is evidence either way, from trusting the binomial model fully.
+    static let priorKappa = 0.05, priorWeight = 30.0
+    /// Looks in the current block.
     var looks = 0
-    /// Canary events in the block.
-    var canaryEvents = 0.0
-    /// All events in the block.
-    var events = 0.0
-    /// Canary requests in the block.
-    var canaryRequests = 0.0
-    /// Baseline requests in the block.
-    var baselineRequests = 0.0
-    /// Sum of the completed blocks' Pearson statistics and their number.
-    var pearsonSum = 0.0
-    /// Completed blocks.
-    var blocks = 0.0
-    /// Rollout totals for the ratio estimate.
-    var totalCanaryEvents = 0.0, totalBaselineEvents = 0.0
-    /// Rollout totals of requests.
-    var totalCanaryRequests = 0.0, totalBaselineRequests = 0.0
+    /// Requests and events of each group in the current block.
+    var blockRequests: [Double] = [], blockEvents: [Double] = []
+    /// Requests and events of each group in the completed blocks, for the groups' relative rates.
+    var totalRequests: [Double] = [], totalEvents: [Double] = []
+    /// Groups holding the canary's events: the first one in pool mode, all in server mode.
+    var canaryGroups = 0
+    /// Σ λ·(Pearson − degrees of freedom) over the completed blocks, λ their canary events.
+    var excessSum = 0.0
+    /// Σ degrees of freedom · λ² over the completed blocks.
+    var weightSum = 0.0
 
     /// An estimate at 1.
     public init() {}
 
-    /// The dispersion to apply to the next look (≥ 1).
-    public var value: Double {
-        // Mean Pearson statistic shrunk toward 1. (Subtracting its standard error, to keep clean
-        // data at exactly φ = 1, was tried: it doubled false rollbacks with a noisy host.)
-        max(1, (pearsonSum + Self.priorBlocks) / (blocks + Self.priorBlocks))
+    /// κ: the extra variance per canary event (≥ 0).
+    public var kappa: Double {
+        max(0, (excessSum + Self.priorKappa * Self.priorWeight) / (weightSum + Self.priorWeight))
     }
 
-    /// Adds one look's counts.
+    /// The dispersion to apply to the next look (≥ 1), at `canaryEventsPerLook` expected canary
+    /// events per look.
+    public func value(canaryEventsPerLook: Double) -> Double {
+        1 + kappa * max(canaryEventsPerLook, 0) * Double(Self.blockLooks)
+    }
+
+    /// Adds one look's counts of the two pools.
     public mutating func observe(canaryRequests nC: UInt64, baselineRequests nB: UInt64,
                                  canaryEvents xC: UInt64, baselineEvents xB: UInt64) {
-        looks += 1
-        canaryEvents += Double(xC)
-        events += Double(xC + xB)
-        canaryRequests += Double(nC)
-        baselineRequests += Double(nB)
-        guard looks >= Self.blockLooks else { return }
-        // Ratio estimated from earlier blocks, smoothed toward 1.
-        let ratio = ((totalCanaryEvents + 1) / (totalCanaryRequests + 1))
-            / ((totalBaselineEvents + 1) / (totalBaselineRequests + 1))
-        if events > 0 && canaryRequests > 0 && baselineRequests > 0 {
-            let w = canaryRequests * ratio
-            let theta = w / (w + baselineRequests)
-            let mean = events * theta
-            let variance = mean * (1 - theta)
-            if variance > 0.5 {
-                let d = canaryEvents - mean
-                pearsonSum += d * d / variance
-                blocks += 1
-            }
+        prepare(groups: 2, canaryGroups: 1)
+        add(group: 0, requests: nC, events: xC)
+        add(group: 1, requests: nB, events: xB)
+        endLook()
+    }
+
+    /// Adds one look's counts of the canary's servers (two or more); `events` picks the metric.
+    public mutating func observe(servers: [PoolCounts], events: (PoolCounts) -> UInt64) {
+        prepare(groups: servers.count, canaryGroups: servers.count)
+        for (g, server) in servers.enumerated() {
+            add(group: g, requests: server.requests, events: events(server))
         }
-        totalCanaryEvents += canaryEvents
-        totalBaselineEvents += events - canaryEvents
-        totalCanaryRequests += canaryRequests
-        totalBaselineRequests += baselineRequests
+        endLook()
+    }
+
+    /// Sizes the accumulators for `groups` groups. A different number of groups than before (a
+    /// server joined or left the canary) restarts the block and the relative rates: per-index
+    /// history would no longer describe the same servers. κ's sums are kept.
+    mutating func prepare(groups: Int, canaryGroups: Int) {
+        guard groups != blockRequests.count || canaryGroups != self.canaryGroups else { return }
+        self.canaryGroups = canaryGroups
         looks = 0
-        canaryEvents = 0
-        events = 0
-        canaryRequests = 0
-        baselineRequests = 0
+        blockRequests = [Double](repeating: 0, count: groups)
+        blockEvents = blockRequests
+        totalRequests = blockRequests
+        totalEvents = blockRequests
+    }
+
+    /// Adds one group's counts to the current block.
+    mutating func add(group g: Int, requests: UInt64, events: UInt64) {
+        blockRequests[g] += Double(requests)
+        blockEvents[g] += Double(events)
+    }
+
+    /// Closes the block after `blockLooks` looks: adds its Pearson excess to κ's sums and folds it into the
+    /// groups' totals.
+    mutating func endLook() {
+        looks += 1
+        guard looks >= Self.blockLooks else { return }
+        looks = 0
+        // Each group's rate relative to the pooled rate of the earlier blocks, pulled toward 1 by
+        // one expected event, so a group is not presumed different before it has shown it.
+        let pooledRate = totalEvents.reduce(0, +) / max(totalRequests.reduce(0, +), 1)
+        var exposure = 0.0, events = 0.0, active = 0
+        for g in blockRequests.indices where blockRequests[g] > 0 {
+            let relative = (totalEvents[g] + 1) / (totalRequests[g] * pooledRate + 1)
+            exposure += blockRequests[g] * relative
+            events += blockEvents[g]
+            active += 1
+        }
+        // Given at least one event, each group's Pearson term has mean 1 − its share.
+        if active >= 2 && events >= 1 {
+            var pearson = 0.0
+            for g in blockRequests.indices where blockRequests[g] > 0 {
+                let relative = (totalEvents[g] + 1) / (totalRequests[g] * pooledRate + 1)
+                let expected = events * blockRequests[g] * relative / exposure
+                let d = blockEvents[g] - expected
+                pearson += d * d / expected
+            }
+            let degrees = Double(active - 1)
+            let lambda = blockEvents[0..<canaryGroups].reduce(0, +)
+            excessSum += lambda * (pearson - degrees)
+            weightSum += degrees * lambda * lambda
+        }
+        for g in blockRequests.indices {
+            totalRequests[g] += blockRequests[g]
+            totalEvents[g] += blockEvents[g]
+            blockRequests[g] = 0
+            blockEvents[g] = 0
+        }
     }
 }

@@ -28,13 +28,18 @@ public struct Look: Sendable, Equatable {
     public var canary: PoolCounts
     /// The baseline pool.
     public var baseline: PoolCounts
+    /// The canary pool's counts per server, in a stable order (they add up to `canary`); empty
+    /// when not known. With two or more, the analyzer measures over-dispersion between them,
+    /// which a regression of the whole canary does not inflate (see `DispersionEstimate`).
+    public var canaryServers: [PoolCounts]
     /// Seconds the look covers.
     public var seconds: Double
 
     /// A look over `seconds`.
-    public init(canary: PoolCounts, baseline: PoolCounts, seconds: Double) {
+    public init(canary: PoolCounts, baseline: PoolCounts, canaryServers: [PoolCounts] = [], seconds: Double) {
         self.canary = canary
         self.baseline = baseline
+        self.canaryServers = canaryServers
         self.seconds = seconds
     }
 }

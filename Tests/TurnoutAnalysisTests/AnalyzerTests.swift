@@ -113,8 +113,44 @@ struct AnalyzerTests {
             let burst = (look / 10) % 3 == 0 ? 0.03 : 0.0
             bursty.observe(canaryRequests: 500, baselineRequests: 500, canaryEvents: rng.binomial(500, 0.005 + burst), baselineEvents: rng.binomial(500, 0.015))
         }
-        #expect(steady.value < 1.5)
-        #expect(bursty.value > 3)
+        // 5 canary events per look: φ = 1 + κ·50 per block.
+        #expect(steady.value(canaryEventsPerLook: 5) < 1.5)
+        #expect(bursty.value(canaryEventsPerLook: 5) > 3)
+    }
+
+    /// Between the canary's servers, a regression of the whole canary is not dispersion, and one
+    /// bursty server is: the point of giving the analyzer per-server counts.
+    @Test func serverDispersionIgnoresAUniformRegressionAndSeesOneBurstyServer() {
+        var uniform = DispersionEstimate(), oneBursty = DispersionEstimate()
+        var rng = TestRandom(seed: 5)
+        for look in 0..<600 {
+            // Four servers at twice a 1 % rate.
+            uniform.observe(servers: (0..<4).map { _ in PoolCounts(requests: 250, errors: rng.binomial(250, 0.02)) }) { $0.errors }
+            // Server 0 at 2 % or 0 % in alternating 10-look blocks (1 % on average); the rest at 1 %.
+            let rate0 = (look / 10) % 2 == 0 ? 0.02 : 0.0
+            oneBursty.observe(servers: (0..<4).map { s in
+                PoolCounts(requests: 250, errors: rng.binomial(250, s == 0 ? rate0 : 0.01))
+            }) { $0.errors }
+        }
+        #expect(uniform.kappa < 0.02)
+        // Server 0's rate factor is 0 or 2 (variance 1) on a quarter of the canary's traffic:
+        // κ = 1 · (1/4)² = 0.0625 for the canary's total.
+        #expect(oneBursty.kappa > 0.04 && oneBursty.kappa < 0.09)
+    }
+
+    /// One block of two groups, against the Pearson statistic and κ computed by hand.
+    @Test func dispersionBlockMatchesAHandComputation() {
+        var estimate = DispersionEstimate()
+        for _ in 0..<DispersionEstimate.blockLooks {
+            // Per block: canary 1,000 requests and 30 events; baseline 1,000 requests and 10 events.
+            estimate.observe(canaryRequests: 100, baselineRequests: 100, canaryEvents: 3, baselineEvents: 1)
+        }
+        // First block: no earlier rates, so expected 20 and 20. Pearson = 10²/20 + 10²/20 = 10,
+        // 1 degree of freedom, λ = 30 canary events: κ = (30·9 + prior) / (1·30² + prior weight).
+        let prior = DispersionEstimate.priorKappa * DispersionEstimate.priorWeight
+        let expected = (30 * 9 + prior) / (900 + DispersionEstimate.priorWeight)
+        #expect(abs(estimate.kappa - expected) < 1e-12)
+        #expect(abs(estimate.value(canaryEventsPerLook: 2) - (1 + expected * 20)) < 1e-12)
     }
 
     @Test func policyMapsTheConfigBlock() {

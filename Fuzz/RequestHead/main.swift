@@ -5,9 +5,6 @@
 import TurnoutHTTP
 #endif
 
-/// Small limits, so the fuzzer reaches every limit with inputs of a few hundred bytes.
-let requestLimits = HTTPLimits(maxHeadBytes: 512, maxRequestLineBytes: 128, maxHeaderCount: 16)
-
 /// The libFuzzer entry point: one input is the bytes a client sends on a fresh connection.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzRequestHead(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
@@ -30,7 +27,7 @@ public func fuzzRequestHead(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 /// Parses the whole input with a fresh parser, and checks that asking again after the result
 /// returns the same result (the parser's contract after `.complete` and `.failed`).
 func parseRequestOnce(_ input: UnsafeRawBufferPointer) -> (HeadParseResult, RequestHead) {
-    var parser = RequestHeadParser(limits: requestLimits)
+    var parser = RequestHeadParser(limits: smallLimits)
     var head = RequestHead()
     let r = parser.parse(input, into: &head)
     if r != .needMore {
@@ -44,7 +41,7 @@ func parseRequestOnce(_ input: UnsafeRawBufferPointer) -> (HeadParseResult, Requ
 /// Feeds the input as it would accumulate from the network one byte per read: prefixes of
 /// length 1, 2, … to the same parser, each in a block of its own, until the result is decided.
 func parseRequestByteByByte(_ input: UnsafeRawBufferPointer, once: HeadParseResult, head onceHead: RequestHead) {
-    var parser = RequestHeadParser(limits: requestLimits)
+    var parser = RequestHeadParser(limits: smallLimits)
     var head = RequestHead()
     var k = 1
     while k <= input.count {
@@ -61,7 +58,7 @@ func parseRequestByteByByte(_ input: UnsafeRawBufferPointer, once: HeadParseResu
 /// straddles two packets would.
 func parseRequestInTwoReads(_ input: UnsafeRawBufferPointer, once: HeadParseResult, head onceHead: RequestHead) {
     let cut = hashedCuts(inputHash(input), count: input.count)[1]
-    var parser = RequestHeadParser(limits: requestLimits)
+    var parser = RequestHeadParser(limits: smallLimits)
     var head = RequestHead()
     let first = withExactCopy(UnsafeRawBufferPointer(rebasing: input[0..<cut])) { parser.parse($0, into: &head) }
     checkPrefix(first, against: once, k: cut, headLength: onceHead.headLength)
@@ -99,21 +96,7 @@ func checkRequestEncoder(_ head: RequestHead, source: UnsafeRawBufferPointer, ha
     }
     // The head's bytes are written at most three times (fields, X-Forwarded-For values,
     // X-Forwarded-Host or Upgrade fields), plus fixed text.
-    let roomy = 4 * source.count + 512
-    guard let needed = withExactOutput(roomy, { encode($0) }) else {
-        fatalError("invariant broken: the encoded head does not fit in \(roomy) bytes")
-    }
-    invariant(needed > 0 && needed <= roomy, "encoder reported \(needed) bytes")
-    let encoded: [UInt8] = withExactOutput(needed) { out in
-        let written = encode(out)
-        invariant(written == needed, "encoding into exactly \(needed) bytes gave \(String(describing: written))")
-        return Array(UnsafeRawBufferPointer(out))
-    }
-    for size in [needed - 1, Int((hash >> 8) % UInt64(needed))] {
-        withExactOutput(size) { out in
-            invariant(encode(out) == nil, "encoding \(needed) bytes into \(size) did not report overflow")
-        }
-    }
+    let encoded = encodeWithinBounds(roomy: 4 * source.count + 512, hash: hash, encode)
     reparseEncodedRequest(encoded, head: head, source: source)
 }
 

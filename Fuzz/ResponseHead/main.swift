@@ -5,9 +5,6 @@
 import TurnoutHTTP
 #endif
 
-/// Small limits, so the fuzzer reaches every limit with inputs of a few hundred bytes.
-let responseLimits = HTTPLimits(maxHeadBytes: 512, maxRequestLineBytes: 128, maxHeaderCount: 16)
-
 /// The libFuzzer entry point: one input is the bytes an upstream sends in answer to a request.
 /// The request method changes framing (HEAD has no body), so both GET and HEAD are tried.
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -30,7 +27,7 @@ public func fuzzResponseHead(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt 
 /// Parses the whole input with a fresh parser, and checks that asking again after the result
 /// returns the same result.
 func parseResponseOnce(_ input: UnsafeRawBufferPointer, method: HTTPMethod) -> (HeadParseResult, ResponseHead) {
-    var parser = ResponseHeadParser(limits: responseLimits)
+    var parser = ResponseHeadParser(limits: smallLimits)
     var head = ResponseHead()
     let r = parser.parse(input, requestMethod: method, into: &head)
     if case .failed(let e) = r { invariant(e.status == 502, "an upstream error with status \(e.status)") }
@@ -46,7 +43,7 @@ func parseResponseOnce(_ input: UnsafeRawBufferPointer, method: HTTPMethod) -> (
 /// second parser in two reads split at an offset taken from the input.
 func parseResponseByteByByte(_ input: UnsafeRawBufferPointer, method: HTTPMethod, once: HeadParseResult,
                              head onceHead: ResponseHead) {
-    var parser = ResponseHeadParser(limits: responseLimits)
+    var parser = ResponseHeadParser(limits: smallLimits)
     var head = ResponseHead()
     var decided = false
     var k = 1
@@ -62,7 +59,7 @@ func parseResponseByteByByte(_ input: UnsafeRawBufferPointer, method: HTTPMethod
     if !decided { invariant(once == .needMore, "every prefix needs more, but the whole input gave \(once)") }
 
     let cut = hashedCuts(inputHash(input), count: input.count)[1]
-    var split = ResponseHeadParser(limits: responseLimits)
+    var split = ResponseHeadParser(limits: smallLimits)
     var splitHead = ResponseHead()
     let first = withExactCopy(UnsafeRawBufferPointer(rebasing: input[0..<cut])) {
         split.parse($0, requestMethod: method, into: &splitHead)
@@ -104,20 +101,7 @@ func checkResponseEncoder(_ head: ResponseHead, source: UnsafeRawBufferPointer, 
                     }
                 }
                 // Fields are written at most twice (Upgrade fields again for `.upgrade`).
-                let roomy = 3 * source.count + 256
-                guard let needed = withExactOutput(roomy, { encode($0) }) else {
-                    fatalError("invariant broken: the encoded head does not fit in \(roomy) bytes")
-                }
-                let encoded: [UInt8] = withExactOutput(needed) { out in
-                    let written = encode(out)
-                    invariant(written == needed, "encoding into exactly \(needed) bytes gave \(String(describing: written))")
-                    return Array(UnsafeRawBufferPointer(out))
-                }
-                for size in [needed - 1, Int((hash >> 8) % UInt64(needed))] {
-                    withExactOutput(size) { out in
-                        invariant(encode(out) == nil, "encoding \(needed) bytes into \(size) did not report overflow")
-                    }
-                }
+                let encoded = encodeWithinBounds(roomy: 3 * source.count + 256, hash: hash, encode)
                 reparseEncodedResponse(encoded, head: head, method: method, directive: directive, withPool: withPool)
             }
         }

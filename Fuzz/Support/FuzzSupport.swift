@@ -173,6 +173,31 @@ let forbiddenTrailerNames: [StaticString] = [
     "te", "trailer", "upgrade",
 ]
 
+/// Encodes with `encode` into a block of `roomy` bytes, then into one of exactly the size it
+/// reported (which must give the same size), then into one byte less and into a size in between
+/// taken from `hash` (which must both report overflow, writing nothing past their end). Returns
+/// the encoded bytes.
+func encodeWithinBounds(roomy: Int, hash: UInt64, _ encode: (UnsafeMutableRawBufferPointer) -> Int?) -> [UInt8] {
+    guard let needed = withExactOutput(roomy, { encode($0) }) else {
+        fatalError("invariant broken: the encoded head does not fit in \(roomy) bytes")
+    }
+    invariant(needed > 0 && needed <= roomy, "encoder reported \(needed) bytes")
+    let encoded: [UInt8] = withExactOutput(needed) { out in
+        let written = encode(out)
+        invariant(written == needed, "encoding into exactly \(needed) bytes gave \(String(describing: written))")
+        return Array(UnsafeRawBufferPointer(out))
+    }
+    for size in [needed - 1, Int((hash >> 8) % UInt64(needed))] {
+        withExactOutput(size) { out in
+            invariant(encode(out) == nil, "encoding \(needed) bytes into \(size) did not report overflow")
+        }
+    }
+    return encoded
+}
+
+/// Small head limits, so the fuzzer reaches every limit with inputs of a few hundred bytes.
+let smallLimits = HTTPLimits(maxHeadBytes: 512, maxRequestLineBytes: 128, maxHeaderCount: 16)
+
 /// Limits large enough that re-parsing Turnout's own output never hits them.
 let roomyLimits = HTTPLimits(maxHeadBytes: 1 << 20, maxRequestLineBytes: 1 << 20, maxHeaderCount: 4096)
 

@@ -23,6 +23,8 @@ public final class EventLoop: @unchecked Sendable {
     public private(set) var now: UInt64
     /// A small index for logs and metrics (worker 0, 1, …).
     public let index: Int
+    /// Gives surplus buffers' pages back to the kernel a second after the pool overflowed.
+    private let surplusReturn: SurplusReturn
 
     public init(index: Int, bufferSize: Int = 16 * 1024) throws(Errno) {
         let fd = epoll_create1(Int32(EPOLL_CLOEXEC))
@@ -33,6 +35,7 @@ public final class EventLoop: @unchecked Sendable {
         now = monotonicNanoseconds()
         timers = TimerWheel(now: now)
         buffers = BufferPool(bufferSize: bufferSize)
+        surplusReturn = SurplusReturn(buffers: buffers)
         inbox = try Inbox()
         _ = try register(descriptor: inbox.eventDescriptor, events: EpollEvents.readable | EpollEvents.edgeTriggered, handler: inbox)
     }
@@ -127,6 +130,9 @@ public final class EventLoop: @unchecked Sendable {
                 resuming.removeAll(keepingCapacity: true)
             }
             timers.advance(to: now)
+            if buffers.hasSurplus && !surplusReturn.isScheduled {
+                timers.schedule(surplusReturn, at: now + SurplusReturn.delayNanoseconds)
+            }
         }
     }
 
@@ -137,4 +143,16 @@ public final class EventLoop: @unchecked Sendable {
 
     /// Runs `job` on the loop's thread (posting it when called from elsewhere).
     public func execute(_ job: @escaping @Sendable () -> Void) { inbox.post(job) }
+
+    /// After a burst, the buffers beyond what the pool keeps warm give their pages back to the
+    /// kernel, a second later so that a burst that is still going reuses them instead. At most
+    /// once a second, and only when there is surplus.
+    private final class SurplusReturn: TimerNode {
+        static let delayNanoseconds: UInt64 = 1_000_000_000
+        let buffers: BufferPool
+
+        init(buffers: BufferPool) { self.buffers = buffers }
+
+        override func timerExpired(now: UInt64) { buffers.returnSurplus() }
+    }
 }

@@ -9,7 +9,10 @@
 #
 # Scenarios (default all): small (64 connections, small body), many (1,000 connections),
 # large (64 KiB responses), idle (10,000 idle keep-alive connections, or as many as the
-# descriptor limit allows: memory per connection).
+# descriptor limit allows: memory per connection), flip (all traffic flipped between the two pools
+# 20 times per round under load: time to the first response from the new pool, requests the old
+# pool still answered after the switch returned, failed requests; medians of the rounds' p50 and
+# p99, sums of the counts).
 # The load generator is turnout-bench load; nginx and HAProxy are used when installed
 # (Debian: apt-get install nginx haproxy). Needs a release build (swift build -c release).
 # Loopback only; every run is bounded by SECONDS.
@@ -18,7 +21,7 @@ cd "$(dirname "$0")/../.."
 
 seconds=${1:-10}
 rounds=${2:-3}
-scenarios=${3:-"small many large idle"}
+scenarios=${3:-"small many large idle flip"}
 connections=64
 source Benchmarks/compare/lib.sh
 
@@ -59,27 +62,10 @@ JSON
     pids+=($!); proxy_pid[turnout]=$!
 
     if [[ " ${proxies[*]} " == *" nginx "* ]]; then
-        cat >"$work/nginx.conf" <<CONF
-worker_processes 1;
-worker_rlimit_nofile $descriptors;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log warn;
-events { worker_connections $(( descriptors - 100 )); }
-http {
-    access_log off;
-    upstream web { server 127.0.0.1:19001 weight=9; server 127.0.0.1:19002 weight=1; keepalive 128; }
-    server {
-        listen 127.0.0.1:${proxy_port[nginx]} reuseport backlog=4096;
-        keepalive_requests 1000000;
-        location / {
-            proxy_pass http://web;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
-        }
-    }
-}
-CONF
+        nginx_conf "server 127.0.0.1:19001 weight=9; server 127.0.0.1:19002 weight=1;" >"$work/nginx.conf"
+        # The flip scenario's two states (nginx has no weight 0: the other server is marked down).
+        nginx_conf "server 127.0.0.1:19001; server 127.0.0.1:19002 down;" >"$work/nginx-blue.conf"
+        nginx_conf "server 127.0.0.1:19001 down; server 127.0.0.1:19002;" >"$work/nginx-canary.conf"
         taskset -c 1 nginx -p "$work" -c "$work/nginx.conf" -g 'daemon off;' &
         pids+=($!)
     fi
@@ -88,6 +74,7 @@ CONF
 global
     nbthread 1
     maxconn $(( descriptors / 2 - 100 ))
+    stats socket $work/haproxy.sock mode 600 level admin
 defaults
     mode http
     timeout connect 2s
@@ -110,6 +97,31 @@ CONF
     [[ " ${proxies[*]} " == *" nginx "* ]] && { wait_for_ports "${proxy_port[nginx]}"; proxy_pid[nginx]=$(pgrep -f "nginx: worker process" | head -1); }
     [[ " ${proxies[*]} " == *" haproxy "* ]] && wait_for_ports "${proxy_port[haproxy]}"
     return 0
+}
+
+# nginx's configuration with the given servers in its upstream block.
+nginx_conf() {
+    cat <<CONF
+worker_processes 1;
+worker_rlimit_nofile $descriptors;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log warn;
+events { worker_connections $(( descriptors - 100 )); }
+http {
+    access_log off;
+    upstream web { $1 keepalive 128; }
+    server {
+        listen 127.0.0.1:${proxy_port[nginx]} reuseport backlog=4096;
+        keepalive_requests 1000000;
+        location / {
+            proxy_pass http://web;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+        }
+    }
+}
+CONF
 }
 
 stop_all() {
@@ -154,6 +166,53 @@ idle_round() {
     printf '  idle   %-8s RSS %s → %s KiB with %s idle connections\n' "$name" "$before" "$during" "$count"
 }
 
+# A weight flip under load: 62 keep-alive connections of load, and `turnout-bench switch` with 2
+# measuring clients flipping all traffic between blue and canary $flips times, 200 ms apart, the
+# way an operator would with each proxy: Turnout's admin API and HAProxy's runtime API (both
+# written to their Unix sockets from turnout-bench, so no tool's start-up is counted), nginx's
+# configuration file swapped and `nginx -s reload`. Appends "flip name first_p50_us first_p99_us
+# switch_p50_us stale failed never requests".
+flips=20
+turnout_switch() { # POOL: the admin API request that moves all of web to POOL
+    local body="{\"to\": \"$1\"}"
+    printf 'POST /splits/web/switch HTTP/1.1\\r\\nHost: turnout\\r\\nContent-Length: %d\\r\\nConnection: close\\r\\n\\r\\n%s' "${#body}" "$body"
+}
+flip_round() {
+    local name=$1 port=${proxy_port[$1]} load
+    local -a how
+    case $name in
+        turnout) how=(--unix "$work/turnout-admin.sock" --to-a "$(turnout_switch blue)" --to-b "$(turnout_switch canary)") ;;
+        haproxy) how=(--unix "$work/haproxy.sock" --to-a 'set weight pools/blue 100; set weight pools/canary 0\n'
+                      --to-b 'set weight pools/blue 0; set weight pools/canary 100\n') ;;
+        nginx) how=(--to-a "cp $work/nginx-blue.conf $work/nginx.conf && nginx -p $work -c $work/nginx.conf -s reload"
+                    --to-b "cp $work/nginx-canary.conf $work/nginx.conf && nginx -p $work -c $work/nginx.conf -s reload") ;;
+        *) return 0 ;;
+    esac
+    taskset -c 0 $bench load "http://127.0.0.1:$port/" --connections 62 --duration $(( flips / 5 + 10 )) >/dev/null 2>&1 &
+    load=$!
+    sleep 1
+    taskset -c 0 $bench switch --port "$port" "${how[@]}" --pools blue,canary --switches "$flips" --clients 2 --gap-ms 200 \
+        >"$work/flip-$name.txt" 2>&1 || true
+    kill "$load" 2>/dev/null || true
+    wait "$load" 2>/dev/null || true
+    python3 - "$name" "$work/flip-$name.txt" >>"$work/results" <<'PY'
+import re, sys
+name, text = sys.argv[1], open(sys.argv[2]).read()
+def micros(label):
+    line = next((l for l in text.splitlines() if label in l), "")
+    values = re.findall(r"(\d+) µs", line)
+    return values if len(values) == 4 else ["nan"] * 4
+def count(pattern):
+    m = re.search(pattern, text)
+    return m.group(1) if m else "nan"
+first = micros("first new-pool response")
+switch = micros("runtime API call") if "runtime API call" in text else micros("switch command")
+print("flip", name, first[0], first[2], switch[0], count(r"old pool: (\d+)"), count(r"requests, (\d+) failed"),
+      count(r"before the next: (\d+)"), count(r" (\d+) requests,"))
+PY
+    tail -1 "$work/results" | awk '{ printf "  flip   %-8s first new-pool response p50 %s µs  p99 %s µs  switch p50 %s µs  stale %s  failed %s  never %s\n", $2, $3, $4, $5, $6, $7, $8 }'
+}
+
 declare -A proxy_pid
 for scenario in $scenarios; do
     case $scenario in
@@ -161,6 +220,7 @@ for scenario in $scenarios; do
         many) BODY=""; conns=1000 ;;
         large) BODY=65536; conns=$connections ;;
         idle) BODY=""; conns=0 ;;
+        flip) BODY=""; conns=0 ;;
         *) echo "unknown scenario $scenario" >&2; exit 1 ;;
     esac
     start_upstreams
@@ -168,6 +228,10 @@ for scenario in $scenarios; do
     echo "== $scenario"
     if [ "$scenario" = idle ]; then
         for name in "${proxies[@]}"; do idle_round "$name"; done
+    elif [ "$scenario" = flip ]; then
+        for round in $(seq "$rounds"); do
+            for name in "${proxies[@]}"; do flip_round "$name"; done
+        done
     else
         for name in none "${proxies[@]}"; do taskset -c 0 $bench load "http://127.0.0.1:${proxy_port[$name]}/" --connections "$conns" --duration 2 --json >/dev/null || true; done
         for round in $(seq "$rounds"); do
@@ -187,6 +251,13 @@ for line in open(sys.argv[1]):
     rows.setdefault((f[0], f[1]), []).append(f)
 print(f"{'scenario':9} {'proxy':8} {'requests/s':>22} {'p50 ms':>8} {'p99 ms':>8} {'CPU µs/req':>18} {'RSS KiB':>9}")
 for (scenario, name), runs in rows.items():
+    if scenario == "flip":
+        col = lambda i: [float(r[i]) for r in runs]
+        med = lambda i: statistics.median(col(i))
+        total = lambda i: int(sum(col(i)))
+        print(f"{scenario:9} {name:8} first new-pool response p50 {med(2):.0f} µs, p99 {med(3):.0f} µs; switch call p50 {med(4):.0f} µs;"
+              f" stale {total(5)}, failed {total(6)}, never switched {total(7)} over {total(8)} requests")
+        continue
     if scenario == "idle":
         f = runs[0]
         print(f"{scenario:9} {name:8} {'':>22} {'':>8} {'':>8} {'':>18} {f[6]:>9}  (from {f[8]} before; per connection {(int(f[6]) - int(f[8])) * 1024 // int(f[9])} B over {f[9]})")

@@ -182,8 +182,10 @@ flip_round() {
     local -a how
     case $name in
         turnout) how=(--unix "$work/turnout-admin.sock" --to-a "$(turnout_switch blue)" --to-b "$(turnout_switch canary)") ;;
+        # The new server up before the old one down: the other order leaves a moment with both
+        # at weight 0, which HAProxy answers with 503s.
         haproxy) how=(--unix "$work/haproxy.sock" --to-a 'set weight pools/blue 100; set weight pools/canary 0\n'
-                      --to-b 'set weight pools/blue 0; set weight pools/canary 100\n') ;;
+                      --to-b 'set weight pools/canary 100; set weight pools/blue 0\n') ;;
         nginx) how=(--to-a "cp $work/nginx-blue.conf $work/nginx.conf && nginx -p $work -c $work/nginx.conf -s reload"
                     --to-b "cp $work/nginx-canary.conf $work/nginx.conf && nginx -p $work -c $work/nginx.conf -s reload") ;;
         *) return 0 ;;
@@ -207,7 +209,7 @@ def count(pattern):
     return m.group(1) if m else "nan"
 first = micros("first new-pool response")
 switch = micros("runtime API call") if "runtime API call" in text else micros("switch command")
-print("flip", name, first[0], first[2], switch[0], count(r"old pool: (\d+)"), count(r"requests, (\d+) failed"),
+print("flip", name, first[0], first[2], switch[0], count(r"before the next switch: (\d+)"), count(r"requests, (\d+) failed"),
       count(r"before the next: (\d+)"), count(r" (\d+) requests,"))
 PY
     tail -1 "$work/results" | awk '{ printf "  flip   %-8s first new-pool response p50 %s µs  p99 %s µs  switch p50 %s µs  stale %s  failed %s  never %s\n", $2, $3, $4, $5, $6, $7, $8 }'

@@ -43,8 +43,8 @@ enum SwitchCommand {
     struct Target {
         /// The proxy's port on 127.0.0.1.
         var port: UInt16
-        /// The body by which pool B's responses are recognised: the fixture upstream's `name\n`.
-        var poolB: [UInt8]
+        /// The bodies by which each pool's responses are recognised: the fixture upstream's `name\n`.
+        var poolA: [UInt8], poolB: [UInt8]
         /// Names for the report: the switch, and the proxy.
         var switchLabel: String
         var description: String
@@ -72,7 +72,7 @@ enum SwitchCommand {
                 } else {
                     flip = { toB in try runShell(toB ? switchB : switchA) }
                 }
-                let target = Target(port: UInt16(port), poolB: Array((pools[1] + "\n").utf8),
+                let target = Target(port: UInt16(port), poolA: Array((pools[0] + "\n").utf8), poolB: Array((pools[1] + "\n").utf8),
                                     switchLabel: unixSocket == nil ? "switch command" : "runtime API call",
                                     description: "127.0.0.1:\(port), \(pools[0]) ↔ \(pools[1])",
                                     staleIsFailure: false, flip: flip)
@@ -111,7 +111,7 @@ enum SwitchCommand {
         defer { admin.stop(); server.stop(graceful: false) }
 
         let client = AdminClient(endpoint: .unix(path: socketPath), timeout: 10)
-        let target = Target(port: server.listenAddresses[0].port, poolB: Array("green\n".utf8),
+        let target = Target(port: server.listenAddresses[0].port, poolA: Array("blue\n".utf8), poolB: Array("green\n".utf8),
                             switchLabel: "admin call round trip",
                             description: "through the admin socket, \(workers) workers", staleIsFailure: true) { toB in
             let answer = try client.send("POST", "/splits/web/switch", body: "{\"to\": \"\(toB ? "green" : "blue")\"}")
@@ -147,6 +147,11 @@ enum SwitchCommand {
                         connection = nil
                         continue
                     }
+                    guard body == target.poolA || body == target.poolB else {
+                        // Neither pool's body: an error the proxy made up, counted as a failure.
+                        failures.add(1, ordering: .relaxed)
+                        continue
+                    }
                     samples.append(Sample(sent: sent, received: monotonicNanoseconds(), fromB: body == target.poolB))
                 }
                 collected.withLock { $0.append(samples) }
@@ -178,7 +183,9 @@ enum SwitchCommand {
             } else {
                 neverSeen += 1
             }
-            stale += samples.filter { $0.sent > call.end && $0.sent < windowEnd && $0.fromB != call.toB }.count
+            // Sent after this switch returned and answered before the next one started, so no
+            // later switch can have routed it: the old pool's answer is a stale route.
+            stale += samples.filter { $0.sent > call.end && $0.received < windowEnd && $0.fromB != call.toB }.count
         }
         func percentile(_ values: [Double], _ q: Double) -> String {
             let sorted = values.sorted()
@@ -196,7 +203,7 @@ enum SwitchCommand {
               \(row(target.switchLabel, switchTimes))
               \(row("switch start → first new-pool response", firstResponses))
               switches whose new pool never answered before the next: \(neverSeen)
-              requests sent after a switch returned but answered by the old pool: \(stale)
+              requests sent after a switch returned, answered by the old pool before the next switch: \(stale)
             """)
         guard target.staleIsFailure else { return 0 }
         return failed == 0 && stale == 0 && neverSeen == 0 ? 0 : 2

@@ -114,6 +114,7 @@ public final class EventLoop: @unchecked Sendable {
             now = monotonicNanoseconds()
             if count > 0 {
                 for i in 0..<Int(count) {
+                    inbox.runPosted()
                     let registration = Registration(rawValue: events[i].data.u64)
                     let slot = registration.slot
                     guard slot < handlers.count, generations[slot] == registration.generation,

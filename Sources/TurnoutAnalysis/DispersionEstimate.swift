@@ -98,8 +98,8 @@ public struct DispersionEstimate: Sendable, Equatable {
         blockEvents[g] += Double(events)
     }
 
-    /// Closes the block after `blockLooks` looks: adds its Pearson excess to κ's sums and folds it into the
-    /// groups' totals.
+    /// Closes the block after `blockLooks` looks: adds its Pearson excess to κ's sums and folds
+    /// it into the groups' totals.
     mutating func endLook() {
         looks += 1
         guard looks >= Self.blockLooks else { return }

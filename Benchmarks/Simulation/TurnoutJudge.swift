@@ -36,7 +36,7 @@ struct TurnoutJudge {
             for _ in 0..<Self.maximumStepSeconds {
                 let d = env.drawCounts(at: t, seconds: 1, weight: weight, rng: &rng)
                 let e = env.drawExceedances(d, x: x, xPlus: xPlus, rng: &rng)
-                let servers = d.hostRequests.indices.map { h in
+                let servers = !perServer ? [] : d.hostRequests.indices.map { h in
                     PoolCounts(requests: d.hostRequests[h], errors: d.hostErrors[h],
                                aboveFailThreshold: [e.hostAbove[h]], abovePassThreshold: [e.hostAbovePlus[h]])
                 }
@@ -45,7 +45,7 @@ struct TurnoutJudge {
                                        aboveFailThreshold: [e.canaryAbove], abovePassThreshold: [e.canaryAbovePlus]),
                     baseline: PoolCounts(requests: d.baselineRequests, errors: d.baselineErrors,
                                          aboveFailThreshold: [e.baselineAbove], abovePassThreshold: [0]),
-                    canaryServers: perServer ? servers : [],
+                    canaryServers: servers,
                     seconds: 1)
                 let start = Clock.nanoseconds()
                 verdict = analyzer.observe(look)

@@ -175,7 +175,7 @@ idle_round() {
 flips=20
 turnout_switch() { # POOL: the admin API request that moves all of web to POOL
     local body="{\"to\": \"$1\"}"
-    printf 'POST /splits/web/switch HTTP/1.1\\r\\nHost: turnout\\r\\nContent-Length: %d\\r\\nConnection: close\\r\\n\\r\\n%s' "${#body}" "$body"
+    printf 'POST /splits/web/switch HTTP/1.1\r\nHost: turnout\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s' "${#body}" "$body"
 }
 flip_round() {
     local name=$1 port=${proxy_port[$1]} load
@@ -184,8 +184,8 @@ flip_round() {
         turnout) how=(--unix "$work/turnout-admin.sock" --to-a "$(turnout_switch blue)" --to-b "$(turnout_switch canary)") ;;
         # The new server up before the old one down: the other order leaves a moment with both
         # at weight 0, which HAProxy answers with 503s.
-        haproxy) how=(--unix "$work/haproxy.sock" --to-a 'set weight pools/blue 100; set weight pools/canary 0\n'
-                      --to-b 'set weight pools/canary 100; set weight pools/blue 0\n') ;;
+        haproxy) how=(--unix "$work/haproxy.sock" --to-a $'set weight pools/blue 100; set weight pools/canary 0\n'
+                      --to-b $'set weight pools/canary 100; set weight pools/blue 0\n') ;;
         nginx) how=(--to-a "cp $work/nginx-blue.conf $work/nginx.conf && nginx -p $work -c $work/nginx.conf -s reload"
                     --to-b "cp $work/nginx-canary.conf $work/nginx.conf && nginx -p $work -c $work/nginx.conf -s reload") ;;
         *) return 0 ;;

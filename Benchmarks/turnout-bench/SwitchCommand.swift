@@ -27,7 +27,7 @@ enum SwitchCommand {
                    time from an admin switch to the first request routed by it (in-process proxy)
           switch --port P --to-a X --to-b X [--unix SOCKET] [--pools A,B] [--switches N] [--clients C] [--gap-ms MS]
                    the same for any proxy on 127.0.0.1:P, switched by running the shell command X, or
-                   with --unix by writing X (\\r and \\n unescaped) to SOCKET and reading until it closes
+                   with --unix by writing X as it is to SOCKET and reading until it closes
 
         """
 
@@ -68,7 +68,7 @@ enum SwitchCommand {
                 try options.expectEmpty()
                 let flip: (Bool) throws -> Void
                 if let unixSocket {
-                    flip = { toB in try sendUnix(unixSocket, unescaped(toB ? switchB : switchA)) }
+                    flip = { toB in try sendUnix(unixSocket, Array((toB ? switchB : switchA).utf8)) }
                 } else {
                     flip = { toB in try runShell(toB ? switchB : switchA) }
                 }
@@ -210,28 +210,6 @@ enum SwitchCommand {
     }
 
     private static func pad(_ text: String) -> String { String(repeating: " ", count: max(1, 11 - text.count)) + text }
-
-    /// `text` with the escapes `\\r` and `\\n` turned into CR and LF.
-    static func unescaped(_ text: String) -> [UInt8] {
-        var out: [UInt8] = []
-        var escaped = false
-        for byte in text.utf8 {
-            if escaped {
-                switch byte {
-                case UInt8(ascii: "r"): out.append(13)
-                case UInt8(ascii: "n"): out.append(10)
-                default: out += [UInt8(ascii: "\\"), byte]
-                }
-                escaped = false
-            } else if byte == UInt8(ascii: "\\") {
-                escaped = true
-            } else {
-                out.append(byte)
-            }
-        }
-        if escaped { out.append(UInt8(ascii: "\\")) }
-        return out
-    }
 
     /// Connects to the Unix socket at `path`, writes `bytes`, and reads until the peer closes
     /// (10 s at most): one call of a runtime API that answers and closes.

@@ -105,12 +105,15 @@ public struct DispersionEstimate: Sendable, Equatable {
         guard looks >= Self.blockLooks else { return }
         looks = 0
         // Each group's rate relative to the pooled rate of the earlier blocks, pulled toward 1 by
-        // one expected event, so a group is not presumed different before it has shown it.
+        // one expected event, so a group is not presumed different before it has shown it; its
+        // exposure is its requests at that rate.
         let pooledRate = totalEvents.reduce(0, +) / max(totalRequests.reduce(0, +), 1)
-        var exposure = 0.0, events = 0.0, active = 0
+        func exposure(_ g: Int) -> Double {
+            blockRequests[g] * (totalEvents[g] + 1) / (totalRequests[g] * pooledRate + 1)
+        }
+        var totalExposure = 0.0, events = 0.0, active = 0
         for g in blockRequests.indices where blockRequests[g] > 0 {
-            let relative = (totalEvents[g] + 1) / (totalRequests[g] * pooledRate + 1)
-            exposure += blockRequests[g] * relative
+            totalExposure += exposure(g)
             events += blockEvents[g]
             active += 1
         }
@@ -118,8 +121,7 @@ public struct DispersionEstimate: Sendable, Equatable {
         if active >= 2 && events >= 1 {
             var pearson = 0.0
             for g in blockRequests.indices where blockRequests[g] > 0 {
-                let relative = (totalEvents[g] + 1) / (totalRequests[g] * pooledRate + 1)
-                let expected = events * blockRequests[g] * relative / exposure
+                let expected = events * exposure(g) / totalExposure
                 let d = blockEvents[g] - expected
                 pearson += d * d / expected
             }

@@ -31,7 +31,7 @@ run_round() {
     local name=$1 port=$2; shift 2
     local before after out requests rate p50 errors cpu_us
     before=$(ticks "$@")
-    out=$(wrk -t1 -c"$connections" -d"${seconds}s" --latency "http://127.0.0.1:$port/")
+    out=$(taskset -c 0 wrk -t1 -c"$connections" -d"${seconds}s" --latency "http://127.0.0.1:$port/")
     after=$(ticks "$@")
     requests=$(awk '/requests in/ {print $1}' <<<"$out")
     rate=$(awk '/Requests\/sec/ {print $2}' <<<"$out")

@@ -2,6 +2,7 @@
 # Two builds of Turnout side by side (1 worker each, keep-alive both sides) proxying the same
 # keep-alive load to the same fixture upstream, in alternating rounds of one run: the honest
 # way to see what a change costs on a noisy machine. Prints requests/s and CPU per request.
+# Pinned as in proxies.sh: the proxies on CPU 1, the upstream and wrk on CPU 0.
 #
 #   Benchmarks/compare/turnout-ab.sh BINARY_A BINARY_B [SECONDS] [CONNECTIONS] [ROUNDS]
 #
@@ -21,9 +22,10 @@ port_b=19083
 source Benchmarks/compare/lib.sh
 
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
+command -v taskset >/dev/null || { echo "taskset is missing (util-linux)" >&2; exit 1; }
 [ -x .build/release/turnout-bench ] || { echo "build first: swift build -c release" >&2; exit 1; }
 
-.build/release/turnout-bench upstream --name blue --listen 127.0.0.1:$upstream_port --threads 1 2>"$work/upstream.log" &
+taskset -c 0 .build/release/turnout-bench upstream --name blue --listen 127.0.0.1:$upstream_port --threads 1 2>"$work/upstream.log" &
 pids+=($!)
 
 start() { # NAME BINARY PORT
@@ -32,7 +34,7 @@ start() { # NAME BINARY PORT
   "pools": { "blue": { "servers": ["127.0.0.1:$upstream_port"] } },
   "routes": [ { "pool": "blue" } ] }
 JSON
-    "$2" run -c "$work/$1.json" 2>"$work/$1.log" &
+    taskset -c 1 "$2" run -c "$work/$1.json" 2>"$work/$1.log" &
     pids+=($!)
 }
 start a "$binary_a" $port_a
@@ -42,8 +44,8 @@ pid_b=${pids[-1]}
 
 wait_for_ports $port_a $port_b
 
-wrk -t1 -c"$connections" -d2s "http://127.0.0.1:$port_a/" >/dev/null
-wrk -t1 -c"$connections" -d2s "http://127.0.0.1:$port_b/" >/dev/null
+taskset -c 0 wrk -t1 -c"$connections" -d2s "http://127.0.0.1:$port_a/" >/dev/null
+taskset -c 0 wrk -t1 -c"$connections" -d2s "http://127.0.0.1:$port_b/" >/dev/null
 for round in $(seq "$rounds"); do
     run_round A $port_a $pid_a
     run_round B $port_b $pid_b

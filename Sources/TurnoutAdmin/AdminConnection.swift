@@ -152,7 +152,7 @@ final class AdminConnection: TimerNode, EventHandler {
     func close() {
         guard !closed else { return }
         closed = true
-        server.loop.timers.cancel(self)
+        server.loop.timers.remove(self)
         if let registration { server.loop.deregister(descriptor: socket.descriptor, registration: registration) }
         registration = nil
         socket.close()

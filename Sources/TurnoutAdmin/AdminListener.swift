@@ -46,7 +46,7 @@ final class AdminListener: TimerNode, EventHandler {
     }
 
     func close() {
-        server.loop.timers.cancel(self)
+        server.loop.timers.remove(self)
         if let registration {
             server.loop.deregister(descriptor: socket.descriptor, registration: registration)
             self.registration = nil

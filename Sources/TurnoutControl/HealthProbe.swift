@@ -141,7 +141,7 @@ final class HealthProbe: TimerNode, EventHandler {
 
     /// Stops checking (the server left the configuration).
     func cancel() {
-        monitor.loop.timers.cancel(self)
+        monitor.loop.timers.remove(self)
         if let registration { monitor.loop.deregister(descriptor: socket.descriptor, registration: registration) }
         registration = nil
         socket.close()

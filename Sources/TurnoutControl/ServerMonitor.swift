@@ -43,7 +43,7 @@ public final class ServerMonitor: @unchecked Sendable {
         guard let thread else { return }
         let done = Latch()
         loop.execute { [self] in
-            loop.timers.cancel(ticker)
+            loop.timers.remove(ticker)
             for probe in probes.values { probe.cancel() }
             probes.removeAll()
             done.signal()

@@ -154,7 +154,7 @@ final class FixtureConnection: TimerNode, EventHandler {
     func close() {
         guard phase != .closed else { return }
         phase = .closed
-        owner.loop.timers.cancel(self)
+        owner.loop.timers.remove(self)
         if let registration {
             owner.loop.deregister(descriptor: socket.descriptor, registration: registration)
             self.registration = nil

@@ -49,7 +49,7 @@ final class FixtureListener: TimerNode, EventHandler {
 
     /// Stops accepting and closes the listening socket.
     func close() {
-        owner.loop.timers.cancel(self)
+        owner.loop.timers.remove(self)
         if let registration {
             owner.loop.deregister(descriptor: socket.descriptor, registration: registration)
             self.registration = nil

@@ -2,9 +2,12 @@
 /// arming, moving and cancelling a deadline is O(1) pointer work with no allocation: the node
 /// is linked into the wheel's slot list in place (intrusive, like the Linux kernel's timers).
 open class TimerNode {
-    /// When the node is due, in monotonic nanoseconds; 0 when not scheduled.
+    /// When the node is due, in monotonic nanoseconds; 0 when not armed.
     public fileprivate(set) var deadline: UInt64 = 0
-    /// Strong: a scheduled node is kept alive by the wheel until it fires or is cancelled.
+    /// The tick of the slot the node is filed in (valid while `slot >= 0`). It is never later
+    /// than the deadline's tick: a deadline that moved later keeps its old filing until then.
+    fileprivate var filedTick: UInt64 = 0
+    /// Strong: a filed node is kept alive by the wheel until its slot comes round or it is removed.
     fileprivate var next: TimerNode?
     /// Unowned(unsafe) is safe: `prev` always points at a node still linked in the same list,
     /// and every unlink fixes both neighbours before a node can go away.
@@ -13,16 +16,21 @@ open class TimerNode {
 
     public init() {}
 
-    /// Called on the loop's thread once `deadline` has passed. The node is already unscheduled.
+    /// Called on the loop's thread once `deadline` has passed. The node is already disarmed.
     open func timerExpired(now: UInt64) {}
 
-    public var isScheduled: Bool { slot >= 0 }
+    public var isScheduled: Bool { deadline != 0 }
 }
 
 /// A hashed timing wheel: 1,024 slots of 10 ms. A deadline further away than one revolution
 /// waits in its slot and is re-examined each time the wheel comes round. Timeouts in a proxy
 /// are seconds long and tolerate a tick of lateness; a heap or a timer per connection would
 /// cost a log factor or a syscall for each of the thousands of re-arms per second.
+///
+/// Re-arming is lazy, as in HAProxy's task queue: a connection pushes its deadline later on
+/// every request and cancels it between phases, and neither touches the lists. The node stays
+/// filed under its earlier tick; when that slot comes round it is dropped (cancelled), fired
+/// (due) or filed again under its current deadline. Only moving a deadline earlier relinks.
 public final class TimerWheel {
     public static let tickNanoseconds: UInt64 = 10_000_000
     private static let slotCount = 1024
@@ -33,6 +41,7 @@ public final class TimerWheel {
     /// every tick (an idle keep-alive connection's timer is seconds away). Lowered by `link`,
     /// raised lazily by `millisecondsUntilNextTick`.
     private var earliestTick: UInt64
+    /// Nodes filed in the slots, armed or cancelled but not yet dropped.
     public private(set) var count = 0
 
     public init(now: UInt64) {
@@ -41,17 +50,28 @@ public final class TimerWheel {
         earliestTick = currentTick
     }
 
-    /// Schedules `node` at `deadline`, replacing any deadline it had.
+    /// Arms `node` at `deadline`, replacing any deadline it had. A node already filed no later
+    /// than the new deadline's tick only records it.
     public func schedule(_ node: TimerNode, at deadline: UInt64) {
-        if node.slot >= 0 { unlink(node) }
         node.deadline = max(deadline, 1)
+        if node.slot >= 0 {
+            if node.filedTick <= node.deadline / Self.tickNanoseconds { return }
+            unlink(node)
+        }
         link(node)
     }
 
+    /// Disarms `node`. It stays filed (and referenced) until its slot comes round, so a cancel
+    /// followed by a new deadline costs no list work; use `remove` for a node going away.
     public func cancel(_ node: TimerNode) {
-        guard node.slot >= 0 else { return }
-        unlink(node)
         node.deadline = 0
+    }
+
+    /// Disarms `node` and drops the wheel's reference to it now: for a node that is closing,
+    /// which must not be kept alive until its old slot comes round.
+    public func remove(_ node: TimerNode) {
+        node.deadline = 0
+        if node.slot >= 0 { unlink(node) }
     }
 
     /// Fires every node whose deadline is before `now`'s tick.
@@ -71,11 +91,13 @@ public final class TimerWheel {
                 current.previous = nil
                 current.slot = -1
                 count -= 1
-                if current.deadline <= now {
+                if current.deadline == 0 {
+                    continue  // cancelled while filed
+                } else if current.deadline <= now {
                     current.deadline = 0
                     current.timerExpired(now: now)
                 } else {
-                    link(current)
+                    link(current)  // not due: a later revolution, or a deadline moved later
                 }
             }
         }
@@ -103,6 +125,7 @@ public final class TimerWheel {
         let tick = max(node.deadline / Self.tickNanoseconds, currentTick)
         earliestTick = min(earliestTick, tick)
         let index = Int(tick & UInt64(Self.slotCount - 1))
+        node.filedTick = tick
         node.slot = index
         node.previous = nil
         node.next = slots[index]

@@ -282,7 +282,7 @@ final class ClientConnection: TimerNode, EventHandler {
         guard phase != .closed else { return }
         if phase == .exchange || phase == .tunnel { endExchange(reusable: false) }
         phase = .closed
-        worker.loop.timers.cancel(self)
+        worker.loop.timers.remove(self)
         if let buffer = inbound { worker.loop.buffers.release(buffer) }
         if let buffer = outbound { worker.loop.buffers.release(buffer) }
         inbound = nil

@@ -42,7 +42,7 @@ final class Listener: TimerNode, EventHandler {
     override func timerExpired(now: UInt64) { resume() }
 
     func close() {
-        worker.loop.timers.cancel(self)
+        worker.loop.timers.remove(self)
         if let registration { worker.loop.deregister(descriptor: socket.descriptor, registration: registration) }
         registration = nil
         socket.close()

@@ -99,7 +99,8 @@ final class UpstreamConnection: TimerNode, EventHandler {
     func close() {
         guard socket.isOpen else { return }
         client = nil
-        disarm()
+        deadlineKind = .none
+        worker.loop.timers.remove(self)
         if let registration { worker.loop.deregister(descriptor: socket.descriptor, registration: registration) }
         registration = nil
         socket.close()

@@ -105,22 +105,23 @@ extension ClientConnection {
         return .progressed
     }
 
-    /// Writes the staged bytes and then `direct` bytes of `source` in one sendmsg.
+    /// Writes the staged bytes and then `direct` bytes of `source` in one call: sendmsg when
+    /// both have bytes, send when one does (no msghdr and iovec for the kernel to copy in).
     private func flush(_ staging: ByteBuffer, _ source: ByteBuffer, direct: inout Int, to descriptor: Int32) -> IOResult {
-        let vectors = worker.vectors
-        var count = 0
-        if staging.readableCount > 0 {
-            vectors[count] = iovec(iov_base: staging.readPointer, iov_len: staging.readableCount)
-            count += 1
+        let result: IOResult
+        if staging.readableCount > 0 && direct > 0 {
+            let vectors = worker.vectors
+            vectors[0] = iovec(iov_base: staging.readPointer, iov_len: staging.readableCount)
+            vectors[1] = iovec(iov_base: source.readPointer, iov_len: direct)
+            var message = msghdr()
+            message.msg_iov = vectors
+            message.msg_iovlen = 2
+            result = Socket.classify(retryingInterrupts { sendmsg(descriptor, &message, Int32(MSG_NOSIGNAL)) }, zeroIsEOF: false)
+        } else if staging.readableCount > 0 {
+            result = Socket.classify(retryingInterrupts { send(descriptor, staging.readPointer, staging.readableCount, Int32(MSG_NOSIGNAL)) }, zeroIsEOF: false)
+        } else {
+            result = Socket.classify(retryingInterrupts { send(descriptor, source.readPointer, direct, Int32(MSG_NOSIGNAL)) }, zeroIsEOF: false)
         }
-        if direct > 0 {
-            vectors[count] = iovec(iov_base: source.readPointer, iov_len: direct)
-            count += 1
-        }
-        var message = msghdr()
-        message.msg_iov = vectors
-        message.msg_iovlen = count
-        let result = Socket.classify(retryingInterrupts { sendmsg(descriptor, &message, Int32(MSG_NOSIGNAL)) }, zeroIsEOF: false)
         if case .bytes(var n) = result {
             let fromStaging = min(n, staging.readableCount)
             staging.readIndex += fromStaging

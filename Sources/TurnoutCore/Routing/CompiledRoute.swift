@@ -19,8 +19,10 @@ public struct FieldCondition: Sendable, Equatable {
 }
 
 /// A route compiled to bytes so that matching a request compares raw bytes and allocates
-/// nothing. Every condition present must hold; an empty route matches every request.
-public struct CompiledRoute: Sendable {
+/// nothing. Every condition present must hold; an empty route matches every request. A class:
+/// routes are immutable and shared by snapshots, and the router reads one without copying out
+/// (and retaining) each of its arrays.
+public final class CompiledRoute: Sendable {
     public let host: [UInt8]?
     public let pathPrefix: [UInt8]?
     public let method: [UInt8]?

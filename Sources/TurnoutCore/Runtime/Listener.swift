@@ -3,7 +3,9 @@ import TurnoutPosix
 /// One worker's listening socket (each worker binds its own with SO_REUSEPORT, so the kernel
 /// spreads connections without a shared accept lock).
 final class Listener: TimerNode, EventHandler {
-    unowned let worker: Worker
+    /// Unowned(unsafe) is safe: this object is only ever called by its worker's loop, which
+    /// the worker owns; a checked `unowned` costs a retain and release on every access.
+    unowned(unsafe) let worker: Worker
     var socket: Socket
     var registration: Registration?
     /// Accepting is paused: at max_connections, or after EMFILE/ENFILE/ENOBUFS/ENOMEM.

@@ -8,6 +8,9 @@ import TurnoutPosix
 public final class Worker: @unchecked Sendable {
     public let loop: EventLoop
     public private(set) var snapshot: ProxySnapshot
+    /// `snapshot.settings`, kept inline: connections read a timeout or a limit several times
+    /// per request, and a field of a stored struct costs no reference counting to read.
+    private(set) var settings: ProxySettings
     var pools: [PoolRuntime] = []
     var random: FastRandom
     var counters = WorkerCounters()
@@ -34,6 +37,7 @@ public final class Worker: @unchecked Sendable {
         self.loop = loop
         self.accessLog = accessLog.map { AccessLogBatch(writer: $0, loop: loop) }
         self.snapshot = snapshot
+        settings = snapshot.settings
         self.connectionLimit = connectionLimit
         random = FastRandom(seed: monotonicNanoseconds() &+ UInt64(index) &* 0x9e37_79b9_7f4a_7c15)
         vectors = .allocate(capacity: 4)
@@ -60,6 +64,7 @@ public final class Worker: @unchecked Sendable {
             }
         }
         self.snapshot = snapshot
+        settings = snapshot.settings
     }
 
     // MARK: Accepting

@@ -5,7 +5,9 @@ import TurnoutPosix
 /// it waits in its server's pool, where any event means the server closed it (or sent bytes
 /// nobody asked for) and it is discarded before a request can trip over it.
 final class UpstreamConnection: TimerNode, EventHandler {
-    unowned let worker: Worker
+    /// Unowned(unsafe) is safe: this object is only ever called by its worker's loop, which
+    /// the worker owns; a checked `unowned` costs a retain and release on every access.
+    unowned(unsafe) let worker: Worker
     let server: ServerRuntime
     var socket: Socket
     private var registration: Registration?

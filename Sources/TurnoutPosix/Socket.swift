@@ -42,10 +42,11 @@ public struct Socket: ~Copyable {
 
     // MARK: Data transfer
 
-    /// read(2) into `buffer`.
+    /// recv(2) into `buffer`: the socket call skips the file layer that read(2) goes through
+    /// (position lock, permission and fsnotify hooks), which shows in the kernel's time per request.
     @inlinable
     public func read(into buffer: UnsafeMutableRawPointer, count: Int) -> IOResult {
-        Self.classify(retryingInterrupts { Glibc.read(descriptor, buffer, count) }, zeroIsEOF: true)
+        Self.classify(retryingInterrupts { Glibc.recv(descriptor, buffer, count, 0) }, zeroIsEOF: true)
     }
 
     /// send(2) with `MSG_NOSIGNAL`, so a peer that went away yields EPIPE instead of SIGPIPE.

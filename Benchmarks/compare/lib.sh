@@ -25,6 +25,8 @@ wait_for_ports() {
 
 # CPU ticks (user + system) of the processes whose pids are given.
 ticks() { local sum=0; for p in "$@"; do read -r -a f <"/proc/$p/stat"; sum=$((sum + f[13] + f[14])); done; echo $sum; }
+# The system (kernel) part of those ticks.
+system_ticks() { local sum=0; for p in "$@"; do read -r -a f <"/proc/$p/stat"; sum=$((sum + f[14])); done; echo $sum; }
 
 # One round: NAME PORT PIDS… — wrk for $seconds, then requests/s and CPU per request of PIDS.
 run_round() {

@@ -132,24 +132,26 @@ stop_all() {
 
 rss_kib() { awk '/VmRSS/ { print $2 }' "/proc/$1/status"; }
 
-# One run: SCENARIO NAME CONNECTIONS — appends "scenario name rps p50 p99 cpu_us rss_kib" to results.
+# One run: SCENARIO NAME CONNECTIONS — appends "scenario name rps p50 p99 cpu_us rss_kib errors
+# kernel_us" to results (kernel_us: the system part of cpu_us).
 load_round() {
-    local scenario=$1 name=$2 conns=$3 port=${proxy_port[$2]} pid before after json
+    local scenario=$1 name=$2 conns=$3 port=${proxy_port[$2]} pid before after system_before system_after json
     pid=${proxy_pid[$name]:-}
-    [ -n "$pid" ] && before=$(ticks "$pid") || before=0
+    [ -n "$pid" ] && before=$(ticks "$pid") system_before=$(system_ticks "$pid") || before=0 system_before=0
     json=$(taskset -c 0 $bench load "http://127.0.0.1:$port/" --connections "$conns" --duration "$seconds" --json || true)
-    [ -n "$pid" ] && after=$(ticks "$pid") || after=0
-    python3 - "$scenario" "$name" "$json" "$((after - before))" "$hertz" "${pid:+$(rss_kib "$pid")}" >>"$work/results" <<'PY'
+    [ -n "$pid" ] && after=$(ticks "$pid") system_after=$(system_ticks "$pid") || after=0 system_after=0
+    python3 - "$scenario" "$name" "$json" "$((after - before))" "$((system_after - system_before))" "$hertz" "${pid:+$(rss_kib "$pid")}" >>"$work/results" <<'PY'
 import json, sys
-scenario, name, text, ticks, hertz, rss = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
+scenario, name, text, ticks, system, hertz, rss = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), sys.argv[7]
 r = json.loads(text)
-cpu = ticks / hertz * 1e6 / r["responses"] if ticks and r["responses"] else 0
+per_request = lambda t: t / hertz * 1e6 / r["responses"] if t and r["responses"] else 0
 errors = sum(r["errors"].values())
 p50, p99 = r["latency_ms"]["p50"], r["latency_ms"]["p99"]
 # A run without a single response has no latency; it shows as 0 and its errors say why.
-print(scenario, name, round(r["requests_per_second"]), p50 or 0, p99 or 0, round(cpu, 1), rss or 0, errors + (0 if r["responses"] else 1))
+print(scenario, name, round(r["requests_per_second"]), p50 or 0, p99 or 0, round(per_request(ticks), 1), rss or 0,
+      errors + (0 if r["responses"] else 1), round(per_request(system), 1))
 PY
-    tail -1 "$work/results" | awk '{ printf "  %-6s %-8s %9s req/s  p50 %7.3f ms  p99 %7.3f ms  %6s us CPU/req  RSS %s KiB  errors %s\n", $1, $2, $3, $4, $5, $6, $7, $8 }'
+    tail -1 "$work/results" | awk '{ printf "  %-6s %-8s %9s req/s  p50 %7.3f ms  p99 %7.3f ms  %6s us CPU/req (kernel %s)  RSS %s KiB  errors %s\n", $1, $2, $3, $4, $5, $6, $9, $7, $8 }'
 }
 
 # Idle connections: the proxy's RSS before, and while N idle keep-alive connections are held
@@ -251,7 +253,7 @@ rows = {}
 for line in open(sys.argv[1]):
     f = line.split()
     rows.setdefault((f[0], f[1]), []).append(f)
-print(f"{'scenario':9} {'proxy':8} {'requests/s':>22} {'p50 ms':>8} {'p99 ms':>8} {'CPU µs/req':>18} {'RSS KiB':>9}")
+print(f"{'scenario':9} {'proxy':8} {'requests/s':>22} {'p50 ms':>8} {'p99 ms':>8} {'CPU µs/req':>18} {'of it kernel':>12} {'RSS KiB':>9}")
 for (scenario, name), runs in rows.items():
     if scenario == "flip":
         col = lambda i: [float(r[i]) for r in runs]
@@ -262,11 +264,12 @@ for (scenario, name), runs in rows.items():
         continue
     if scenario == "idle":
         f = runs[0]
-        print(f"{scenario:9} {name:8} {'':>22} {'':>8} {'':>8} {'':>18} {f[6]:>9}  (from {f[8]} before; per connection {(int(f[6]) - int(f[8])) * 1024 // int(f[9])} B over {f[9]})")
+        print(f"{scenario:9} {name:8} {'':>22} {'':>8} {'':>8} {'':>18} {'':>12} {f[6]:>9}  (from {f[8]} before; per connection {(int(f[6]) - int(f[8])) * 1024 // int(f[9])} B over {f[9]})")
         continue
     col = lambda i, cast=float: [cast(r[i]) for r in runs]
-    rps, p50, p99, cpu, rss = col(2), col(3), col(4), col(5), col(6, int)
+    rps, p50, p99, cpu, rss, kernel = col(2), col(3), col(4), col(5), col(6, int), col(8)
     rng = lambda v: f"{statistics.median(v):.0f} ({min(v):.0f}–{max(v):.0f})"
     cpu_text = f"{statistics.median(cpu):.1f} ({min(cpu):.1f}–{max(cpu):.1f})" if name != "none" else "-"
-    print(f"{scenario:9} {name:8} {rng(rps):>22} {statistics.median(p50):8.3f} {statistics.median(p99):8.3f} {cpu_text:>18} {max(rss):>9}")
+    kernel_text = f"{statistics.median(kernel):.1f}" if name != "none" else "-"
+    print(f"{scenario:9} {name:8} {rng(rps):>22} {statistics.median(p50):8.3f} {statistics.median(p99):8.3f} {cpu_text:>18} {kernel_text:>12} {max(rss):>9}")
 PY

@@ -25,6 +25,7 @@ idle_ms=${IDLE_MS:-60000}
 upstream_port=${UPSTREAM_PORT:-19101}
 proxy_port=${PROXY_PORT:-19180}
 source Benchmarks/compare/lib.sh
+require_free_ports "$upstream_port" "$proxy_port"
 
 bench=.build/release/turnout-bench
 [ -x "$bench" ] && [ -x .build/release/turnout ] || { echo "build first: swift build -c release" >&2; exit 1; }

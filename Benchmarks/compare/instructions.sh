@@ -18,6 +18,7 @@ seconds=${2:-10}
 bench=.build/release/turnout-bench
 port=19080
 source Benchmarks/compare/lib.sh
+require_free_ports 19001 19002 $port
 
 command -v valgrind >/dev/null || { echo "valgrind is not installed (apt-get install valgrind)" >&2; exit 1; }
 [ -x "$bench" ] && [ -x "$binary" ] || { echo "build first: swift build -c release" >&2; exit 1; }

@@ -12,6 +12,18 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Stops the script when something already accepts on one of the ports. The fixture upstream binds
+# with SO_REUSEPORT, so a leftover server would not make the bind fail: it would quietly share the
+# port and answer part of the load with its own body.
+require_free_ports() {
+    for port in "$@"; do
+        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            echo "port $port is already in use (a leftover upstream or proxy?): stop it first" >&2
+            exit 1
+        fi
+    done
+}
+
 # Waits (bounded: 10 s each) until every port answers GET /.
 wait_for_ports() {
     for port in "$@"; do

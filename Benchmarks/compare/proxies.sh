@@ -227,6 +227,7 @@ for scenario in $scenarios; do
         flip) BODY=""; conns=0 ;;
         *) echo "unknown scenario $scenario" >&2; exit 1 ;;
     esac
+    require_free_ports 19001 19002 "${proxy_port[turnout]}" "${proxy_port[nginx]}" "${proxy_port[haproxy]}"
     start_upstreams
     start_proxies
     echo "== $scenario"

@@ -20,6 +20,7 @@ upstream_port=19001
 port_a=19082
 port_b=19083
 source Benchmarks/compare/lib.sh
+require_free_ports $upstream_port $port_a $port_b
 
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
 command -v taskset >/dev/null || { echo "taskset is missing (util-linux)" >&2; exit 1; }

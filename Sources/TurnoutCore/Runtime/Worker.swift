@@ -27,7 +27,7 @@ public final class Worker: @unchecked Sendable {
     var connectionLimit: Int
     /// Set by a graceful stop: no new requests on kept-alive connections, close when idle.
     private(set) var draining = false
-    /// Scratch iovecs for writev, allocated once.
+    /// Scratch iovecs for the sendmsg of a staged head and the body bytes behind it, allocated once.
     let vectors: UnsafeMutablePointer<iovec>
     private var onDrained: (@Sendable () -> Void)?
 
@@ -40,7 +40,7 @@ public final class Worker: @unchecked Sendable {
         settings = snapshot.settings
         self.connectionLimit = connectionLimit
         random = FastRandom(seed: monotonicNanoseconds() &+ UInt64(index) &* 0x9e37_79b9_7f4a_7c15)
-        vectors = .allocate(capacity: 4)
+        vectors = .allocate(capacity: 2)
         adopt(snapshot)
     }
 

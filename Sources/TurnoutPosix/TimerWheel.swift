@@ -12,6 +12,8 @@ open class TimerNode {
     /// Unowned(unsafe) is safe: `prev` always points at a node still linked in the same list,
     /// and every unlink fixes both neighbours before a node can go away.
     fileprivate unowned(unsafe) var previous: TimerNode?
+    /// The slot the node is filed in; -1 when not filed, `TimerWheel.refiling` while `advance`
+    /// holds it to file again.
     fileprivate var slot = -1
 
     public init() {}
@@ -34,6 +36,8 @@ open class TimerNode {
 public final class TimerWheel {
     public static let tickNanoseconds: UInt64 = 10_000_000
     private static let slotCount = 1024
+    /// `TimerNode.slot` of a node taken out of its slot by `advance` and about to be filed again.
+    fileprivate static let refiling = -2
     private var slots: [TimerNode?]
     /// The next tick to be processed; every node whose tick is below it has fired.
     private var currentTick: UInt64
@@ -54,6 +58,8 @@ public final class TimerWheel {
     /// than the new deadline's tick only records it.
     public func schedule(_ node: TimerNode, at deadline: UInt64) {
         node.deadline = max(deadline, 1)
+        // Waiting to be filed again by `advance`, which reads the deadline when it does.
+        if node.slot == Self.refiling { return }
         if node.slot >= 0 {
             if node.filedTick <= node.deadline / Self.tickNanoseconds { return }
             unlink(node)
@@ -72,6 +78,7 @@ public final class TimerWheel {
     public func remove(_ node: TimerNode) {
         node.deadline = 0
         if node.slot >= 0 { unlink(node) }
+        // A node waiting in `advance`'s refile list is dropped there (its deadline is 0).
     }
 
     /// Fires every node whose deadline is before `now`'s tick.
@@ -80,25 +87,31 @@ public final class TimerWheel {
         if count == 0 { currentTick = max(currentTick, target) }
         while currentTick < target {
             let index = Int(currentTick & UInt64(Self.slotCount - 1))
-            // Detach the slot's list and move past it first, so nodes (re)scheduled by the
-            // handlers we call land in a later tick instead of the list being walked.
-            var node = slots[index]
-            slots[index] = nil
+            // Past this tick first, so a node a handler schedules lands in a later slot.
             currentTick += 1
-            while let current = node {
-                node = current.next
-                current.next = nil
-                current.previous = nil
-                current.slot = -1
-                count -= 1
+            // One node at a time, each unlinked before its handler runs: a handler may remove or
+            // move any other node (a client timing out closes its upstream connection), and the
+            // lists stay whole. Nodes not due wait in `refile` until the slot is empty, so one
+            // filed again into this same slot (a later revolution) is not examined twice.
+            var refile: TimerNode?
+            while let current = slots[index] {
+                unlink(current)
                 if current.deadline == 0 {
                     continue  // cancelled while filed
                 } else if current.deadline <= now {
                     current.deadline = 0
                     current.timerExpired(now: now)
                 } else {
-                    link(current)  // not due: a later revolution, or a deadline moved later
+                    current.slot = Self.refiling  // not due: a later revolution, or moved later
+                    current.next = refile
+                    refile = current
                 }
+            }
+            while let current = refile {
+                refile = current.next
+                current.next = nil
+                current.slot = -1
+                if current.deadline != 0 { link(current) }
             }
         }
     }

@@ -122,4 +122,47 @@ import TurnoutPosix
         #expect(cancelled != nil)
         #expect(wheel.count == 1)
     }
+
+    /// A node whose expiry closes another node of the same slot (a client timing out closes its
+    /// upstream connection), or moves it, must leave the wheel consistent: a removed node does
+    /// not fire afterwards, a moved one fires once, at its new deadline, and nothing is left.
+    @Test func aHandlerMayRemoveOrMoveAnotherNodeOfTheSameSlot() {
+        final class Closer: TimerNode {
+            let wheel: TimerWheel
+            var removeTarget: TimerNode?
+            var moveTarget: (TimerNode, UInt64)?
+            var firedAt: [UInt64] = []
+            init(wheel: TimerWheel) { self.wheel = wheel }
+            override func timerExpired(now: UInt64) {
+                firedAt.append(now)
+                if let removeTarget { wheel.remove(removeTarget) }
+                if let (node, deadline) = moveTarget { wheel.schedule(node, at: deadline) }
+            }
+        }
+        // Every filing order of the three nodes in one slot, so the closer runs first, between
+        // and last whatever order the wheel walks a slot in.
+        let orders = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]]
+        for order in orders {
+            let wheel = TimerWheel(now: Self.start)
+            let closer = Closer(wheel: wheel)
+            let removed = Recorder()
+            let moved = Recorder()
+            let deadline = Self.start + 200_000_000
+            let later = deadline + 500_000_000
+            let nodes: [TimerNode] = [closer, removed, moved]
+            for i in order { wheel.schedule(nodes[i], at: deadline) }
+            closer.removeTarget = removed
+            closer.moveTarget = (moved, later)
+            _ = Self.run(wheel, from: Self.start, until: Self.start + 2_000_000_000)
+            #expect(closer.firedAt.count == 1)
+            let closedAt = closer.firedAt.first ?? 0
+            #expect(removed.firedAt.allSatisfy { $0 <= closedAt }, "order \(order): fired after its removal")
+            #expect(removed.firedAt.count <= 1)
+            // Fired before the closer ran (then the move re-armed it), or after, at the new deadline.
+            #expect(moved.firedAt.filter { $0 > closedAt }.allSatisfy { $0 >= later }, "order \(order): fired at its old deadline")
+            #expect(moved.firedAt.filter { $0 >= later }.count == 1, "order \(order): \(moved.firedAt)")
+            #expect(wheel.count == 0, "order \(order)")
+            #expect(wheel.millisecondsUntilNextTick(now: Self.start + 2_000_000_000) == -1)
+        }
+    }
 }

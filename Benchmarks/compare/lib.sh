@@ -35,10 +35,11 @@ wait_for_ports() {
     done
 }
 
-# CPU ticks (user + system) of the processes whose pids are given.
-ticks() { local sum=0; for p in "$@"; do read -r -a f <"/proc/$p/stat"; sum=$((sum + f[13] + f[14])); done; echo $sum; }
-# The system (kernel) part of those ticks.
-system_ticks() { local sum=0; for p in "$@"; do read -r -a f <"/proc/$p/stat"; sum=$((sum + f[14])); done; echo $sum; }
+# Sum of the /proc/PID/stat fields FIELDS (0-based) over the processes whose pids are given.
+stat_ticks() { local fields=$1 sum=0 i; shift; for p in "$@"; do read -r -a f <"/proc/$p/stat"; for i in $fields; do sum=$((sum + f[i])); done; done; echo $sum; }
+# CPU ticks (user + system) of the processes whose pids are given, and the system (kernel) part.
+ticks() { stat_ticks "13 14" "$@"; }
+system_ticks() { stat_ticks 14 "$@"; }
 
 # One round: NAME PORT PIDS… — wrk for $seconds, then requests/s and CPU per request of PIDS.
 run_round() {

@@ -117,10 +117,10 @@ extension ClientConnection {
             message.msg_iov = vectors
             message.msg_iovlen = 2
             result = Socket.classify(retryingInterrupts { sendmsg(descriptor, &message, Int32(MSG_NOSIGNAL)) }, zeroIsEOF: false)
-        } else if staging.readableCount > 0 {
-            result = Socket.classify(retryingInterrupts { send(descriptor, staging.readPointer, staging.readableCount, Int32(MSG_NOSIGNAL)) }, zeroIsEOF: false)
         } else {
-            result = Socket.classify(retryingInterrupts { send(descriptor, source.readPointer, direct, Int32(MSG_NOSIGNAL)) }, zeroIsEOF: false)
+            let (bytes, count) = staging.readableCount > 0 ? (UnsafeRawPointer(staging.readPointer), staging.readableCount)
+                                                           : (UnsafeRawPointer(source.readPointer), direct)
+            result = Socket.classify(retryingInterrupts { send(descriptor, bytes, count, Int32(MSG_NOSIGNAL)) }, zeroIsEOF: false)
         }
         if case .bytes(var n) = result {
             let fromStaging = min(n, staging.readableCount)

@@ -102,7 +102,9 @@ public final class BufferPool {
         return ByteBuffer(base: slab! + slabLeft * bufferSize, capacity: bufferSize)
     }
 
-    public func release(_ buffer: ByteBuffer) {
+    /// Takes `buffer` back. It is `consuming` so that a holder handing over its last reference
+    /// (`Optional.take()`) moves it into the free list without a retain and a release.
+    public func release(_ buffer: consuming ByteBuffer) {
         buffer.clear()
         if warm.count < keepAtMost { warm.append(buffer) } else { surplus.append(buffer) }
     }

@@ -54,6 +54,10 @@ extension ClientConnection {
         let snapshot = worker.snapshot
         let inbound = inbound!
         let source = inbound.readable
+        // One copy of the head for routing and encoding: each call given `self.request` directly
+        // copies it (retaining its arrays), as the callee might, for all the compiler knows,
+        // change the connection while it reads.
+        let request = self.request
         requestMethod = request.method
         clientVersion = request.version
         captureForAccessLog(source: source)
@@ -88,7 +92,7 @@ extension ClientConnection {
         let pool = worker.pools[poolIndex]
         self.pool = pool
 
-        let out = worker.loop.buffers.acquire()
+        let out = worker.buffers.acquire()
         upstreamOutbound = out
         let encoded = clientAddress.withUnsafeBytes { address in
             RequestHeadEncoder.encode(request, source: source, clientAddress: address, proto: "http", framing: request.framing,
@@ -96,14 +100,13 @@ extension ClientConnection {
         }
         inbound.readIndex += request.headLength
         guard let encoded else {
-            worker.loop.buffers.release(out)
-            upstreamOutbound = nil
+            recycle(&upstreamOutbound)
             respondLocally(status: 431, message: "the request head is too large to forward", close: true)
             return
         }
         out.writeIndex += encoded
         encodedHeadLength = encoded
-        upstreamInbound = worker.loop.buffers.acquire()
+        upstreamInbound = worker.buffers.acquire()
         responseParser.reset()
         response.reset()
         awaitingResponseHead = true
@@ -404,10 +407,8 @@ extension ClientConnection {
         }
         upstream = nil
         pool = nil
-        if let buffer = upstreamInbound { worker.loop.buffers.release(buffer) }
-        if let buffer = upstreamOutbound { worker.loop.buffers.release(buffer) }
-        upstreamInbound = nil
-        upstreamOutbound = nil
+        recycle(&upstreamInbound)
+        recycle(&upstreamOutbound)
         if phase == .exchange || phase == .tunnel { phase = .head }
     }
 

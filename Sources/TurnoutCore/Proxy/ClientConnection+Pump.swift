@@ -134,7 +134,7 @@ extension ClientConnection {
 
     /// While the client uploads a body, its silence is bounded by the idle timeout.
     func armBodyTimer() {
-        worker.loop.timers.schedule(self, at: worker.loop.now + settings.clientIdleTimeout)
+        worker.timers.schedule(self, at: worker.loop.now + settings.clientIdleTimeout)
     }
 
     // MARK: Tunnels

@@ -130,7 +130,7 @@ final class ClientConnection: TimerNode, EventHandler {
             if requestStartedAt == 0 { requestStartedAt = worker.loop.now }
             switch parser.parse(inbound.readable, into: &request) {
             case .complete:
-                worker.loop.timers.cancel(self)
+                worker.timers.cancel(self)
                 beginExchange()
                 return true
             case .failed(let error):
@@ -171,30 +171,30 @@ final class ClientConnection: TimerNode, EventHandler {
 
     func acquireInbound() -> ByteBuffer {
         if let inbound { return inbound }
-        let buffer = worker.loop.buffers.acquire()
+        let buffer = worker.buffers.acquire()
         inbound = buffer
         return buffer
     }
 
     func acquireOutbound() -> ByteBuffer {
         if let outbound { return outbound }
-        let buffer = worker.loop.buffers.acquire()
+        let buffer = worker.buffers.acquire()
         outbound = buffer
         return buffer
     }
 
     func releaseInboundIfEmpty() {
-        if let buffer = inbound, buffer.isEmpty {
-            worker.loop.buffers.release(buffer)
-            inbound = nil
-        }
+        if inbound?.isEmpty == true { recycle(&inbound) }
     }
 
     func releaseOutboundIfEmpty() {
-        if let buffer = outbound, buffer.isEmpty {
-            worker.loop.buffers.release(buffer)
-            outbound = nil
-        }
+        if outbound?.isEmpty == true { recycle(&outbound) }
+    }
+
+    /// Gives a held buffer back to the pool and leaves nil. The reference is moved out, not
+    /// copied, so the hand-over costs no reference counting.
+    func recycle(_ buffer: inout ByteBuffer?) {
+        if let taken = buffer.take() { worker.buffers.release(taken) }
     }
 
     /// Gets ready for the next request on a kept-alive connection.
@@ -250,11 +250,11 @@ final class ClientConnection: TimerNode, EventHandler {
 
     func armIdleTimer() {
         let deadline = answeredAny ? worker.loop.now + settings.clientIdleTimeout : acceptedAt + settings.clientHeaderTimeout
-        worker.loop.timers.schedule(self, at: deadline)
+        worker.timers.schedule(self, at: deadline)
     }
 
     func armHeaderTimer() {
-        worker.loop.timers.schedule(self, at: requestStartedAt + settings.clientHeaderTimeout)
+        worker.timers.schedule(self, at: requestStartedAt + settings.clientHeaderTimeout)
     }
 
     override func timerExpired(now: UInt64) {
@@ -284,11 +284,9 @@ final class ClientConnection: TimerNode, EventHandler {
         guard phase != .closed else { return }
         if phase == .exchange || phase == .tunnel { endExchange(reusable: false) }
         phase = .closed
-        worker.loop.timers.remove(self)
-        if let buffer = inbound { worker.loop.buffers.release(buffer) }
-        if let buffer = outbound { worker.loop.buffers.release(buffer) }
-        inbound = nil
-        outbound = nil
+        worker.timers.remove(self)
+        recycle(&inbound)
+        recycle(&outbound)
         if let registration { worker.loop.deregister(descriptor: socket.descriptor, registration: registration) }
         registration = nil
         socket.close()

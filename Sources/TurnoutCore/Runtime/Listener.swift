@@ -30,21 +30,21 @@ final class Listener: TimerNode, EventHandler {
         paused = true
         worker.counters.acceptPauses += 1
         worker.loop.modify(descriptor: socket.descriptor, registration: registration, events: 0)
-        if let nanoseconds { worker.loop.timers.schedule(self, at: worker.loop.now + nanoseconds) }
+        if let nanoseconds { worker.timers.schedule(self, at: worker.loop.now + nanoseconds) }
     }
 
     /// Accepts again; EPOLL_CTL_MOD re-reports a backlog that filled while paused.
     func resume() {
         guard let registration, paused else { return }
         paused = false
-        worker.loop.timers.cancel(self)
+        worker.timers.cancel(self)
         worker.loop.modify(descriptor: socket.descriptor, registration: registration, events: EpollEvents.readable | EpollEvents.edgeTriggered)
     }
 
     override func timerExpired(now: UInt64) { resume() }
 
     func close() {
-        worker.loop.timers.remove(self)
+        worker.timers.remove(self)
         if let registration { worker.loop.deregister(descriptor: socket.descriptor, registration: registration) }
         registration = nil
         socket.close()

@@ -7,6 +7,13 @@ import TurnoutPosix
 /// only through `loop.execute`, which is why it is `@unchecked Sendable`.
 public final class Worker: @unchecked Sendable {
     public let loop: EventLoop
+    /// `loop.timers` and `loop.buffers`, which the loop owns for the worker's whole life. A call
+    /// on an object loaded from a field (even an `unowned(unsafe)` one) retains and releases it
+    /// around the call; connections re-arm timers and hand buffers over several times per
+    /// request, so they reach these two as `Unmanaged`, whose forwarding methods call without
+    /// reference counting.
+    let timers: Unmanaged<TimerWheel>
+    let buffers: Unmanaged<BufferPool>
     public private(set) var snapshot: ProxySnapshot
     /// `snapshot.settings`, kept inline: connections read a timeout or a limit several times
     /// per request, and a field of a stored struct costs no reference counting to read.
@@ -35,6 +42,8 @@ public final class Worker: @unchecked Sendable {
         self.outliers = outliers
         let loop = try EventLoop(index: index, bufferSize: snapshot.settings.bufferSize)
         self.loop = loop
+        timers = .passUnretained(loop.timers)
+        buffers = .passUnretained(loop.buffers)
         self.accessLog = accessLog.map { AccessLogBatch(writer: $0, loop: loop) }
         self.snapshot = snapshot
         settings = snapshot.settings

@@ -76,12 +76,12 @@ final class UpstreamConnection: TimerNode, EventHandler {
 
     func arm(_ kind: Deadline, after nanoseconds: UInt64) {
         deadlineKind = kind
-        worker.loop.timers.schedule(self, at: worker.loop.now + nanoseconds)
+        worker.timers.schedule(self, at: worker.loop.now + nanoseconds)
     }
 
     func disarm() {
         deadlineKind = .none
-        worker.loop.timers.cancel(self)
+        worker.timers.cancel(self)
     }
 
     /// Parks the connection in its server's idle pool after a clean exchange.
@@ -102,7 +102,7 @@ final class UpstreamConnection: TimerNode, EventHandler {
         guard socket.isOpen else { return }
         client = nil
         deadlineKind = .none
-        worker.loop.timers.remove(self)
+        worker.timers.remove(self)
         if let registration { worker.loop.deregister(descriptor: socket.descriptor, registration: registration) }
         registration = nil
         socket.close()

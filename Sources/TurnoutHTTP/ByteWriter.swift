@@ -20,8 +20,9 @@ public struct ByteWriter {
         overflowed = false
     }
 
-    /// Appends `bytes`.
-    @inlinable
+    /// Appends `bytes`. Always inlined: most writes are literals of a few bytes, whose length
+    /// is then a constant, so the copy becomes a couple of moves instead of a call to memcpy.
+    @inlinable @inline(__always)
     public mutating func write(_ bytes: UnsafeRawBufferPointer) {
         let n = bytes.count
         guard !overflowed, n <= out.count &- count else { overflowed = true; return }
@@ -33,13 +34,13 @@ public struct ByteWriter {
     }
 
     /// Appends `bytes[range]`.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func write(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) {
         write(UnsafeRawBufferPointer(rebasing: bytes[range]))
     }
 
     /// Appends the UTF-8 bytes of `s`.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func write(_ s: StaticString) {
         s.withUTF8Buffer { write(UnsafeRawBufferPointer($0)) }
     }

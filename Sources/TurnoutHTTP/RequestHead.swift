@@ -82,7 +82,8 @@ public struct RequestHead: Sendable, Equatable {
         headLength = 0
     }
 
-    /// Clears the head for the next message, keeping the arrays' storage.
+    /// Clears the head for the next message, keeping the arrays' storage (an array already
+    /// empty, as Connection tokens usually are, is left alone: clearing it still costs a call).
     public mutating func reset() {
         method = .get
         methodBytes = 0..<0
@@ -91,13 +92,13 @@ public struct RequestHead: Sendable, Equatable {
         path = 0..<0
         query = nil
         version = .http1_1
-        fields.removeAll(keepingCapacity: true)
+        if !fields.isEmpty { fields.removeAll(keepingCapacity: true) }
         host = nil
         framing = .none
         keepAlive = false
         expectContinue = false
         upgrade = false
-        connectionTokens.removeAll(keepingCapacity: true)
+        if !connectionTokens.isEmpty { connectionTokens.removeAll(keepingCapacity: true) }
         headLength = 0
     }
 

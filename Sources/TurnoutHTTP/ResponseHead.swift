@@ -51,16 +51,17 @@ public struct ResponseHead: Sendable, Equatable {
         headLength = 0
     }
 
-    /// Clears the head for the next message, keeping the arrays' storage.
+    /// Clears the head for the next message, keeping the arrays' storage (an array already
+    /// empty, as Connection tokens usually are, is left alone: clearing it still costs a call).
     public mutating func reset() {
         status = 0
         version = .http1_1
         reason = 0..<0
-        fields.removeAll(keepingCapacity: true)
+        if !fields.isEmpty { fields.removeAll(keepingCapacity: true) }
         framing = .none
         contentLength = nil
         keepAlive = false
-        connectionTokens.removeAll(keepingCapacity: true)
+        if !connectionTokens.isEmpty { connectionTokens.removeAll(keepingCapacity: true) }
         headLength = 0
     }
 

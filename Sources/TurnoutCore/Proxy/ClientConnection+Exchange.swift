@@ -108,7 +108,6 @@ extension ClientConnection {
         encodedHeadLength = encoded
         upstreamInbound = worker.buffers.acquire()
         responseParser.reset()
-        response.reset()
         awaitingResponseHead = true
         responseStarted = false
         upstreamSpoke = false
@@ -325,7 +324,6 @@ extension ClientConnection {
             }
             source.readIndex += response.headLength
             responseParser.reset()
-            response.reset()
             return
         }
 
@@ -472,7 +470,6 @@ extension ClientConnection {
         requestSent = false
         upstreamInbound?.clear()
         responseParser.reset()
-        response.reset()
         upstreamSpoke = false
     }
 

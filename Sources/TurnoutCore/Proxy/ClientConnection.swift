@@ -201,8 +201,9 @@ final class ClientConnection: TimerNode, EventHandler {
     func startNextRequest() {
         answeredAny = true
         phase = .head
+        // The parser clears `request` as it starts on the next head (as the response parser
+        // does `response`), so neither head is reset here.
         parser.reset()
-        request.reset()
         requestStartedAt = 0
         releaseInboundIfEmpty()
         releaseOutboundIfEmpty()

@@ -98,11 +98,25 @@ enum ASCII {
     }
 
     /// Whether `bytes[range]` equals the lowercase `literal`, ignoring ASCII case in `bytes`.
+    ///
+    /// Field names are matched against these literals for every field of every head, so eight
+    /// bytes are compared at a time (the last word overlapping the one before it); only literals
+    /// shorter than eight bytes go byte by byte.
     @inlinable
     static func equalsLowercase(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ literal: StaticString) -> Bool {
         literal.withUTF8Buffer { p in
             let n = p.count
             guard range.count == n else { return false }
+            if n >= 8 {
+                let text = UnsafeRawBufferPointer(p)
+                var i = 0
+                while true {
+                    let word = SWAR.lowercased(bytes.loadUnaligned(fromByteOffset: range.lowerBound &+ i, as: UInt64.self))
+                    if word != text.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+                    if i == n &- 8 { return true }
+                    i = min(i &+ 8, n &- 8)
+                }
+            }
             var i = 0
             while i < n {
                 if lower(bytes[range.lowerBound &+ i]) != p[i] { return false }

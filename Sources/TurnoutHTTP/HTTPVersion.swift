@@ -9,6 +9,15 @@ enum HTTPVersionText {
     /// 1.0 or 1.1; other well-formed versions are 505, malformed text (`HTTP/1.x`, `http/1.1`,
     /// `HTTP/1.10`) is 400.
     static func parse(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Result<HTTPVersion, HTTPError> {
+        // Nearly every message says HTTP/1.1 or HTTP/1.0: one comparison of the eight bytes as a
+        // word settles those; anything else takes the checks below.
+        if range.count == 8 {
+            switch UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: range.lowerBound, as: UInt64.self)) {
+            case http11Word: return .success(.http1_1)
+            case http10Word: return .success(.http1_0)
+            default: break
+            }
+        }
         guard range.count == 8, ASCII.equalsExactly(bytes, range.lowerBound..<(range.lowerBound &+ 5), "HTTP/") else {
             return .failure(HTTPError(.invalidVersion))
         }
@@ -22,4 +31,9 @@ enum HTTPVersionText {
         if major == 1 && minor == 0 { return .success(.http1_0) }
         return .failure(HTTPError(.unsupportedVersion))
     }
+
+    /// `HTTP/1.1` and `HTTP/1.0` read as little-endian words (literals, so no lazy global;
+    /// `ASCIITests` checks them against the text).
+    static var http11Word: UInt64 { 0x312E_312F_5054_5448 }
+    static var http10Word: UInt64 { 0x302E_312F_5054_5448 }
 }

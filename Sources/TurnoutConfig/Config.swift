@@ -35,6 +35,8 @@ public struct Config: Sendable, Equatable {
     public var limits: LimitConfig
     /// `"stdout"` or a file path for the JSON access log; nil when off.
     public var accessLog: String?
+    /// Webhooks and a command that receive every history entry; nil when off.
+    public var notify: NotifyConfig?
     /// Name of the response header that carries the chosen pool (`X-Turnout-Pool` by default);
     /// nil when the header is disabled (`"pool_header": null`).
     public var poolHeader: String?
@@ -64,7 +66,8 @@ public struct Config: Sendable, Equatable {
         timeouts: TimeoutConfig = TimeoutConfig(),
         limits: LimitConfig = LimitConfig(),
         accessLog: String? = nil,
-        poolHeader: String? = Config.defaultPoolHeader
+        poolHeader: String? = Config.defaultPoolHeader,
+        notify: NotifyConfig? = nil
     ) {
         self.listen = listen
         self.workers = workers
@@ -82,6 +85,7 @@ public struct Config: Sendable, Equatable {
         self.limits = limits
         self.accessLog = accessLog
         self.poolHeader = poolHeader
+        self.notify = notify
     }
 
     /// The pool called `name`, if any.

@@ -30,6 +30,9 @@ let package = Package(
         .target(name: "TurnoutMetrics"),
         // The canary analyzer's statistics: pure functions, no I/O.
         .target(name: "TurnoutAnalysis", dependencies: ["TurnoutMetrics"]),
+        // The rollout state machine: a plan, its steps and the analyzer; time and looks in, weight
+        // changes out. Pure, so the controller, the tests and the simulator share it.
+        .target(name: "TurnoutRollout", dependencies: ["TurnoutAnalysis"]),
         // Configuration model, strict JSON decoding, validation (Foundation lives here).
         .target(name: "TurnoutConfig"),
         // Routing, upstream pools, the proxy state machines and the runtime wiring.
@@ -46,7 +49,7 @@ let package = Package(
         .executableTarget(name: "turnout", dependencies: ["TurnoutCore", "TurnoutConfig", "TurnoutControl", "TurnoutAdmin", "TurnoutFixture"]),
 
         // Benchmarks: the rollout simulator and the `turnout-bench` tool.
-        .target(name: "TurnoutSimulation", dependencies: ["TurnoutAnalysis", "TurnoutMetrics"], path: "Benchmarks/Simulation"),
+        .target(name: "TurnoutSimulation", dependencies: ["TurnoutAnalysis", "TurnoutRollout", "TurnoutMetrics"], path: "Benchmarks/Simulation"),
         // The soak's non-blocking load client (slowloris, idle and fast connections on epoll
         // loops); `turnout-bench soak` and the end-to-end tests both drive it.
         .target(name: "TurnoutLoad", dependencies: ["TurnoutPosix", "TurnoutHTTP", "TurnoutMetrics"], path: "Benchmarks/Load"),
@@ -62,6 +65,7 @@ let package = Package(
         .target(name: "TurnoutTestSupport", path: "Tests/TurnoutTestSupport"),
         .testTarget(name: "TurnoutMetricsTests", dependencies: ["TurnoutMetrics", "TurnoutTestSupport"]),
         .testTarget(name: "TurnoutAnalysisTests", dependencies: ["TurnoutAnalysis", "TurnoutMetrics"]),
+        .testTarget(name: "TurnoutRolloutTests", dependencies: ["TurnoutRollout", "TurnoutAnalysis"]),
         .testTarget(name: "TurnoutConfigTests", dependencies: ["TurnoutConfig"]),
         .testTarget(name: "TurnoutCoreTests", dependencies: ["TurnoutCore", "TurnoutHTTP", "TurnoutConfig"]),
         .testTarget(name: "TurnoutEndToEndTests", dependencies: ["TurnoutCore", "TurnoutConfig", "TurnoutControl", "TurnoutAdmin", "TurnoutFixture", "TurnoutPosix", "TurnoutHTTP",

@@ -1,5 +1,5 @@
 /// How much worse than baseline a canary may be and still advance, for the error rate.
-public enum ErrorTolerance: Sendable, Equatable {
+public enum ErrorTolerance: Sendable, Equatable, Codable {
     /// Canary error rate ≤ baseline × (1 + r). Exact under any drift of the base rate.
     case relative(Double)
     /// Canary error rate ≤ baseline + a (a is a rate: 0.005 = half a percentage point). The
@@ -30,7 +30,7 @@ public enum ErrorTolerance: Sendable, Equatable {
 /// rate ×1.5 is caught by the fail test (it is worse), ×2 can never pass (it is at the absolute
 /// margin 0.005 over a 0.5 % base), and p99 +10 % can never pass (at the latency margin) while
 /// its fail test catches it.
-public struct AnalysisPolicy: Sendable, Equatable {
+public struct AnalysisPolicy: Sendable, Equatable, Codable {
     /// 1 − confidence bounds both the family-wise false-rollback rate of a rollout and the
     /// chance that a canary outside a tolerance passes a step.
     public var confidence: Double

@@ -65,8 +65,8 @@ extension CanaryAnalyzer {
             name: "error rate", canaryEstimate: cRate, baselineEstimate: bRate,
             ratio: errorLikelihood.estimate, ratioInterval: interval,
             failEvidence: errorFail.evidence, failThreshold: 1 / policy.errorFailAlpha,
-            passEvidence: errorPass.evidence, passThreshold: 1 / alpha, passMargin: lastErrorMargin,
-            summary: "error rate: canary \(Format.percent(cRate)), baseline \(Format.percent(bRate)); ratio \(Format.ratio(errorLikelihood.estimate, interval)); fail evidence \(Format.evidence(errorFail.evidence))/\(Format.evidence(1 / policy.errorFailAlpha)), within-tolerance (< \(Format.decimal(lastErrorMargin, 2))×) evidence \(Format.evidence(errorPass.evidence))/\(Format.evidence(1 / alpha))"))
+            passEvidence: errorPassEvidence, passThreshold: errorPassThreshold, passMargin: lastErrorMargin,
+            summary: "error rate: canary \(Format.percent(cRate)), baseline \(Format.percent(bRate)); ratio \(Format.ratio(errorLikelihood.estimate, interval)); fail evidence \(Format.evidence(errorFail.evidence))/\(Format.evidence(1 / policy.errorFailAlpha)), within-tolerance (< \(Format.decimal(lastErrorMargin, 2))×) evidence \(Format.evidence(errorPassEvidence))/\(Format.evidence(errorPassThreshold))"))
         for i in latencyLikelihoods.indices {
             let likelihood = latencyLikelihoods[i]
             let name = Format.quantileName(policy.latencyQuantiles[i]) + " latency"

@@ -4,7 +4,7 @@ import TurnoutMetrics
 extension CanaryAnalyzer {
     /// Baseline requests needed before thresholds can be measured during a step's burn-in: enough
     /// for about 50 requests above the highest tested quantile.
-    var burnInRequests: UInt64 {
+    public var burnInRequests: UInt64 {
         let tail = policy.latencyQuantiles.map { 1 - $0 }.min() ?? 1
         return max(2_000, UInt64(50 / max(tail, 1e-6)))
     }

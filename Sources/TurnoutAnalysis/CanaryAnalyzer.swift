@@ -7,7 +7,10 @@ import TurnoutMetrics
 /// * error fail test — `ShareTest(.worse)` on errors with null ratio 1 + `errorFailSlack`;
 /// * one latency fail test per quantile — `ShareTest(.worse)` on requests above the baseline's
 ///   earlier q-quantile, null ratio 1;
-/// * error pass test — `ShareTest(.better)` against the error margin, restarted every step;
+/// * error pass test — `ShareTest(.better)` against the error margin, restarted every step, and
+///   with an absolute tolerance a `RateBoundTest` of the canary's own rate against it (a service
+///   with no errors on either side shows non-inferiority through it); the two share the pass
+///   budget, so passing by either keeps its error ≤ 1 − confidence;
 /// * one latency pass test per quantile — canary requests above `passThreshold` against baseline
 ///   requests above `failThreshold`, null ratio 1, restarted every step.
 ///
@@ -15,13 +18,16 @@ import TurnoutMetrics
 /// chance of rolling back a healthy canary at any step is ≤ 1 − confidence however many looks
 /// and steps there are. Each pass test runs at level 1 − confidence: promoting a canary that is
 /// outside one tolerance needs that metric's pass test to be fooled at every step.
-public struct CanaryAnalyzer: Sendable {
+public struct CanaryAnalyzer: Sendable, Equatable, Codable {
     /// The parameters.
     public let policy: AnalysisPolicy
     /// Error fail test (whole rollout).
     var errorFail: ShareTest
     /// Error pass test (this step).
     var errorPass: ShareTest
+    /// The canary's own error rate below the absolute tolerance (this step); nil for a relative
+    /// tolerance or a zero one.
+    var errorBound: RateBoundTest?
     /// Latency fail tests, one per quantile (whole rollout).
     var latencyFail: [ShareTest]
     /// Latency pass tests, one per quantile (this step).
@@ -46,6 +52,8 @@ public struct CanaryAnalyzer: Sendable {
     var stepCanary = PoolCounts(requests: 0, errors: 0)
     /// This step's baseline totals.
     var stepBaseline = PoolCounts(requests: 0, errors: 0)
+    /// Canary requests in this step.
+    public var stepCanaryRequests: UInt64 { stepCanary.requests }
     /// Canary requests over the whole rollout.
     public private(set) var rolloutCanaryRequests: UInt64 = 0
     /// Baseline totals over the whole rollout (its error rate scales the dispersion).
@@ -68,7 +76,11 @@ public struct CanaryAnalyzer: Sendable {
         self.policy = policy
         let q = policy.latencyQuantiles.count
         errorFail = ShareTest(direction: .worse, alpha: policy.errorFailAlpha, dispersion: policy.dispersion)
-        errorPass = ShareTest(direction: .better, alpha: policy.alpha, dispersion: policy.dispersion)
+        let bound: Double? = if case .absolute(let a) = policy.errorTolerance, a > 0, a < 1 { a } else { nil }
+        // Either error pass test may show non-inferiority, so they split the pass budget.
+        let errorPassAlpha = bound == nil ? policy.alpha : policy.alpha / 2
+        errorPass = ShareTest(direction: .better, alpha: errorPassAlpha, dispersion: policy.dispersion)
+        errorBound = bound.map { RateBoundTest(bound: $0, alpha: errorPassAlpha) }
         latencyFail = (0..<q).map { _ in
             ShareTest(direction: .worse, alpha: policy.latencyFailAlpha, dispersion: policy.dispersion)
         }
@@ -92,6 +104,7 @@ public struct CanaryAnalyzer: Sendable {
             latencyThresholds = thresholds
         }
         errorPass.reset()
+        errorBound?.reset()
         for i in latencyPass.indices { latencyPass[i].reset() }
         errorLikelihood.reset()
         for i in latencyLikelihoods.indices { latencyLikelihoods[i].reset() }
@@ -146,6 +159,7 @@ public struct CanaryAnalyzer: Sendable {
         errorPass.observe(canaryRequests: c.requests, baselineRequests: b.requests,
                           canaryEvents: c.errors, baselineEvents: b.errors, nullRatio: lastErrorMargin,
                           dispersion: errorPhi)
+        errorBound?.observe(requests: c.requests, errors: c.errors, dispersion: errorPhi)
         let servers = look.canaryServers
         let byServer = servers.count >= 2
         if byServer {
@@ -195,6 +209,15 @@ public struct CanaryAnalyzer: Sendable {
         return verdict
     }
 
+    /// Whether this step has shown the error rate within its tolerance, by either pass test.
+    var errorPassed: Bool { errorPass.rejected || errorBound?.rejected == true }
+
+    /// The error pass evidence: the stronger of the two tests, each against its own threshold.
+    var errorPassEvidence: Double { max(errorPass.evidence, errorBound?.evidence ?? 0) }
+
+    /// The error pass tests' threshold.
+    var errorPassThreshold: Double { errorBound == nil ? 1 / policy.alpha : 2 / policy.alpha }
+
     /// Turns the tests' states into a verdict and a reason.
     mutating func decide() {
         if verdict == .fail { return }
@@ -217,7 +240,7 @@ public struct CanaryAnalyzer: Sendable {
         if stepCanary.requests < policy.minRequests {
             waiting.append("\(stepCanary.requests) of \(policy.minRequests) canary requests")
         }
-        if !errorPass.rejected { waiting.append("error rate not yet shown within tolerance") }
+        if !errorPassed { waiting.append("error rate not yet shown within tolerance") }
         if latencyThresholds.isEmpty && !policy.latencyQuantiles.isEmpty {
             waiting.append("latency thresholds not yet measured")
         }

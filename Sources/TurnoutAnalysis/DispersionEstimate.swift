@@ -27,7 +27,7 @@
 ///   server, the inflation it measures is the one the canary's total count suffers.
 /// * **Canary against baseline** (a canary of one server) gets one degree of freedom per block, and
 ///   a regression that develops during the rollout inflates it until the rate estimate catches up.
-public struct DispersionEstimate: Sendable, Equatable {
+public struct DispersionEstimate: Sendable, Equatable, Codable {
     /// Looks per block.
     static let blockLooks = 10
     /// The prior κ, and its weight in degrees of freedom × squared canary events per block (one

@@ -1,7 +1,7 @@
 import TurnoutMetrics
 
 /// One pool's counts over one look (the increment since the previous look).
-public struct PoolCounts: Sendable, Equatable {
+public struct PoolCounts: Sendable, Equatable, Codable {
     /// Requests completed.
     public var requests: UInt64
     /// Requests that failed (5xx, upstream errors, timeouts).
@@ -69,7 +69,7 @@ public struct PoolWindow: Sendable {
 /// (which only makes passing harder): the canary's q-quantile is below (1 + tolerance) × the
 /// baseline's exactly when fewer canary requests exceed `passThreshold` than baseline requests
 /// exceed `failThreshold`, proportionally, which the pass test shows.
-public struct LatencyThreshold: Sendable, Equatable {
+public struct LatencyThreshold: Sendable, Equatable, Codable {
     /// The quantile (0.99 for p99).
     public var quantile: Double
     /// Nanoseconds; the baseline's q-quantile from earlier data.

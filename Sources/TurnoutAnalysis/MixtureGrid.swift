@@ -6,7 +6,7 @@ import Glibc
 /// Mixing over a handful of alternatives instead of betting on one costs only log(1/w) nats of
 /// evidence for the alternative that fits best, and makes the test adapt to the size of the
 /// regression it meets (×1.25 and ×3 alike) without a tuning knob.
-public struct MixtureGrid: Sendable, Equatable {
+public struct MixtureGrid: Sendable, Equatable, Codable {
     /// Alternative ratios, all > 1 (for tests of "worse") or all < 1 (for "better").
     public let ratios: [Double]
     /// log of each ratio, cached because every look uses it.

@@ -9,7 +9,7 @@ import Glibc
 /// mixture test with null ρk (alternatives ρk·1.1^±m, m = 1…8) has reached 2/α; by the same
 /// supermartingale argument the sequence covers the true ratio at all times with probability
 /// ≥ 1 − α.
-public struct RatioLikelihood: Sendable, Equatable {
+public struct RatioLikelihood: Sendable, Equatable, Codable {
     /// Grid step: ratios are 1.1^k.
     static let logStep = log(1.1)
     /// Grid covers 1.1^−32 … 1.1^32 (about 0.047 … 21).

@@ -16,9 +16,9 @@ import Glibc
 /// after every look. Direction `.better` is the mirror image (null "ρ ≥ ρ0", r < 1), which is
 /// how non-inferiority is shown. ρ0 may change from look to look as long as it is fixed before
 /// the look's data are seen.
-public struct ShareTest: Sendable, Equatable {
+public struct ShareTest: Sendable, Equatable, Codable {
     /// Which side of ρ0 the test looks for.
-    public enum Direction: Sendable, Equatable {
+    public enum Direction: Sendable, Equatable, Codable {
         /// Null ρ ≤ ρ0; rejecting proves the canary's rate is higher.
         case worse
         /// Null ρ ≥ ρ0; rejecting proves the canary's rate is lower.

@@ -1,5 +1,5 @@
 /// The analyzer's decision after a look.
-public enum Verdict: String, Sendable, Equatable {
+public enum Verdict: String, Sendable, Equatable, Codable {
     /// Evidence that the canary is worse than baseline: roll back.
     case fail
     /// The step's hold and `min_requests` are met and the canary is shown to be within every

@@ -6,6 +6,11 @@ struct Cell: Sendable {
     var healthy: Bool
     /// Mean requests per second over both pools.
     var requestsPerSecond: Double = 1_000
+    /// The healthy error rate at nominal load (0 for a service that never fails).
+    var baseErrorRate = 0.005
+    /// Every canary request fails, and health checks take the canary's servers down after
+    /// `Environment.healthDownSeconds` (a canary that does not start).
+    var canaryFails = false
     /// Canary error rate ÷ baseline error rate.
     var errorMultiplier: Double = 1
     /// Canary latency ÷ baseline latency (every request).
@@ -29,6 +34,7 @@ struct Cell: Sendable {
         Cell(name: "healthy, incident on both pools", healthy: true, incident: true),
         Cell(name: "healthy, low traffic (50 req/s)", healthy: true, requestsPerSecond: 50),
         Cell(name: "healthy, one noisy canary host", healthy: true, noisyHost: true),
+        Cell(name: "healthy, no errors on either side", healthy: true, baseErrorRate: 0),
         Cell(name: "errors x1.25", healthy: false, errorMultiplier: 1.25),
         Cell(name: "errors x1.5", healthy: false, errorMultiplier: 1.5),
         Cell(name: "errors x2", healthy: false, errorMultiplier: 2),
@@ -36,5 +42,6 @@ struct Cell: Sendable {
         Cell(name: "p99 +10%", healthy: false, latencyScale: 1.10),
         Cell(name: "p99 +25%", healthy: false, latencyScale: 1.25),
         Cell(name: "1% tail +150 ms", healthy: false, tailShare: 0.01, tailDelay: 0.150),
+        Cell(name: "canary servers all fail", healthy: false, canaryFails: true),
     ]
 }

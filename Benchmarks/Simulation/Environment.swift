@@ -16,8 +16,8 @@ struct Environment {
     /// Incident start and end, seconds from the rollout's start.
     let incidentStart: Double, incidentEnd: Double
 
-    /// Healthy base error rate at nominal load.
-    static let baseErrorRate = 0.005
+    /// Seconds until health checks take a failing canary's servers down (fall 3 × 2 s).
+    static let healthDownSeconds = 6.0
     /// The diurnal cycle is compressed to 2 hours so that it moves within a rollout: ±40 %.
     static let dayPeriod = 7_200.0
     /// Hosts of the canary pool; each takes an equal share of its traffic.
@@ -48,7 +48,7 @@ struct Environment {
 
     /// The baseline's (and a healthy canary's) error rate at time t.
     func baseErrorRate(_ t: Double) -> Double {
-        var p = Self.baseErrorRate * (1 + 0.3 * (load(t) - 1))
+        var p = cell.baseErrorRate * (1 + 0.3 * (load(t) - 1))
         if cell.drift { p *= exp(0.7 * sin(2 * Double.pi * t / 600 + driftPhase)) }
         if incidentActive(t) { p *= 10 }
         return min(p, 1)

@@ -2,12 +2,12 @@ import Dispatch
 import Glibc
 import TurnoutAnalysis
 
-/// `turnout-bench simulate`: replays thousands of rollouts per cell under Turnout's analyzer and
-/// two reference judges, and prints one table (see the README, "How Turnout judges a canary").
+/// `turnout-bench simulate`: replays thousands of rollouts per cell through Turnout's rollout
+/// state machine (in both advance modes) and two reference judges, and prints one table (see the README, "How Turnout judges a canary").
 ///
 /// Flags: `--rollouts N` (per cell, default 2000), `--seed S` (default 1), `--cells LIST`
 /// (comma-separated 1-based indices or name fragments; default all), `--threads T` (default 2),
-/// `--judges LIST` (any of turnout,kayenta,flagger; default all), `--pool-only` (Turnout's
+/// `--judges LIST` (any of turnout-proven,turnout-hold,kayenta,flagger; default all), `--pool-only` (Turnout's
 /// analyzer gets the canary pool's counts only, not its hosts').
 public enum SimulatorCommand {
     /// Parsed flags.
@@ -16,7 +16,7 @@ public enum SimulatorCommand {
         var seed: UInt64 = 1
         var cells = Cell.all
         var threads = 2
-        var judges = ["turnout", "kayenta", "flagger"]
+        var judges = ["turnout-proven", "turnout-hold", "kayenta", "flagger"]
         var perServer = true
     }
 
@@ -24,17 +24,15 @@ public enum SimulatorCommand {
     /// exit code.
     public static func run(arguments: [String]) -> Int32 {
         guard let options = parse(arguments) else {
-            print("usage: turnout-bench simulate [--rollouts N] [--seed S] [--cells 1,3,x2] [--threads T] [--judges turnout,kayenta,flagger] [--pool-only]")
+            print("usage: turnout-bench simulate [--rollouts N] [--seed S] [--cells 1,3,x2] [--threads T] [--judges turnout-proven,turnout-hold,kayenta,flagger] [--pool-only]")
             return 1
         }
-        let policy = AnalysisPolicy()
         let started = Clock.nanoseconds()
         var table = SimulationTable()
         var cost = TurnoutJudge.Cost()
         for (cellIndex, cell) in options.cells.enumerated() {
             for judge in options.judges {
-                let outcome = simulate(cell: cell, cellIndex: UInt64(cellIndex), judge: judge,
-                                       policy: policy, options: options)
+                let outcome = simulate(cell: cell, cellIndex: UInt64(cellIndex), judge: judge, options: options)
                 table.rows.append(.init(cell: cell.name, judge: judge, healthy: cell.healthy, results: outcome.results))
                 cost.nanoseconds += outcome.cost.nanoseconds
                 cost.looks += outcome.cost.looks
@@ -42,18 +40,17 @@ public enum SimulatorCommand {
         }
         print(table.markdown)
         print("")
-        print("\(options.rollouts) rollouts per cell, seed \(options.seed), \(options.perServer ? "per-host canary counts" : "canary pool counts only"); 1,000 req/s (except low traffic), 0.5 % base error rate, confidence 0.99.")
+        print("\(options.rollouts) rollouts per cell, seed \(options.seed), \(options.perServer ? "per-host canary counts" : "canary pool counts only"); 1,000 req/s (except low traffic), 0.5 % base error rate (except no errors), confidence 0.99.")
         if cost.looks > 0 {
             let perLook = Double(cost.nanoseconds) / Double(cost.looks)
-            print("Analyzer CPU: \(SimulationTable.number(perLook / 1000, 2)) µs per look (one look per second per split): \(SimulationTable.number(perLook / 1e9 * 1e6, 1)) ppm of one core.")
+            print("Rollout CPU (state machine and analyzer): \(SimulationTable.number(perLook / 1000, 2)) µs per look (one look per second per split): \(SimulationTable.number(perLook / 1e9 * 1e6, 1)) ppm of one core.")
         }
         print("Wall time: \(SimulationTable.number(Double(Clock.nanoseconds() - started) / 1e9, 1)) s")
         return 0
     }
 
     /// Runs every rollout of one cell for one judge, spread over the threads.
-    static func simulate(cell: Cell, cellIndex: UInt64, judge: String, policy: AnalysisPolicy,
-                         options: Options) -> (results: [RolloutResult], cost: TurnoutJudge.Cost) {
+    static func simulate(cell: Cell, cellIndex: UInt64, judge: String, options: Options) -> (results: [RolloutResult], cost: TurnoutJudge.Cost) {
         let box = ResultBox(count: options.rollouts, threads: options.threads)
         let chunks = options.threads
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
@@ -67,8 +64,10 @@ public enum SimulatorCommand {
                 switch judge {
                 case "kayenta": result = KayentaJudge().run(env, rng: &rng)
                 case "flagger": result = FlaggerJudge().run(env, rng: &rng)
+                case "turnout-hold":
+                    result = TurnoutJudge(advance: .hold, perServer: options.perServer).run(env, rng: &rng, cost: &cost)
                 default:
-                    result = TurnoutJudge(policy: policy, perServer: options.perServer).run(env, rng: &rng, cost: &cost)
+                    result = TurnoutJudge(advance: .proven, perServer: options.perServer).run(env, rng: &rng, cost: &cost)
                 }
                 box.store(result, at: i)
                 i += chunks
@@ -95,7 +94,10 @@ public enum SimulatorCommand {
             case "--rollouts": guard let n = Int(value), n > 0 else { return nil }; options.rollouts = n
             case "--seed": guard let s = UInt64(value) else { return nil }; options.seed = s
             case "--threads": guard let t = Int(value), t > 0 else { return nil }; options.threads = t
-            case "--judges": options.judges = value.split(separator: ",").map(String.init)
+            case "--judges":
+                let known = ["turnout-proven", "turnout-hold", "kayenta", "flagger"]
+                options.judges = value.split(separator: ",").map(String.init)
+                guard options.judges.allSatisfy(known.contains) else { return nil }
             case "--cells":
                 var chosen: [Cell] = []
                 for part in value.split(separator: ",") {

@@ -32,7 +32,7 @@ extension Environment {
         let expected = rate(d.midpoint) * seconds
         d.baselineRequests = rng.poisson(expected * (1 - weight))
         let p = baseErrorRate(d.midpoint)
-        let pc = min(1, p * cell.errorMultiplier)
+        let pc = cell.canaryFails ? 1 : min(1, p * cell.errorMultiplier)
         let factor = noisyFactor(d.midpoint)
         for host in 0..<Self.canaryHosts {
             let n = rng.poisson(expected * weight / Double(Self.canaryHosts))

@@ -1,74 +1,78 @@
 import Glibc
 import TurnoutAnalysis
 import TurnoutMetrics
+import TurnoutRollout
 
-/// Runs a rollout under Turnout's analyzer: one look per second; steps 5 %, 25 %, 50 %, then
-/// promotion to 100 %; a step advances when the analyzer says `pass` (after ≥ 30 s and ≥ 500
-/// canary requests) and is declared stalled after 15 minutes without a verdict.
+/// Runs a simulated rollout through Turnout's own rollout state machine (`TurnoutRollout.Rollout`,
+/// the code the controller runs in the proxy): this adapter only draws each second's traffic at
+/// the weight the machine has set, turns it into a `Look`, and reads the outcome. Steps 5 %,
+/// 25 %, 50 % with a 30 s hold each, then 100 %; one look per second; a step that cannot advance
+/// within 15 minutes stalls.
 struct TurnoutJudge {
-    /// Canary shares of the steps.
-    static let weights = [0.05, 0.25, 0.50]
+    /// The plan's weight steps.
+    static let steps: [RolloutStep] = [.weight(5, holdSeconds: 30), .weight(25, holdSeconds: 30), .weight(50, holdSeconds: 30)]
+    /// Canary shares of the steps, for the reference judges' schedules.
+    static let weights = steps.compactMap(\.weight).map { Double($0) / 100 }
     /// Longest a step may last before the rollout is reported as stalled (waiting for an operator).
     static let maximumStepSeconds = 900
-    /// The policy (SPEC §2 defaults).
-    let policy: AnalysisPolicy
+    /// How a step earns its advance.
+    let advance: AdvanceMode
     /// Whether the analyzer gets the canary's counts per host, or only the pool's.
     var perServer = true
 
-    /// Nanoseconds spent inside `CanaryAnalyzer.observe` and the looks made, for the CPU figure.
+    /// Nanoseconds spent inside `Rollout.observe` and the looks made, for the CPU figure.
     struct Cost { var nanoseconds: UInt64 = 0; var looks: UInt64 = 0 }
+
+    /// The plan every simulated rollout runs (SPEC §2's analysis defaults).
+    var plan: RolloutPlan {
+        RolloutPlan(baseline: "baseline", canary: "canary", steps: Self.steps, advance: advance,
+                    analysis: RolloutAnalysisSettings(maxStepSeconds: Self.maximumStepSeconds))
+    }
 
     /// Runs one rollout.
     func run(_ env: Environment, rng: inout Xoshiro, cost: inout Cost) -> RolloutResult {
-        var analyzer = CanaryAnalyzer(policy: policy)
+        let plan = self.plan
+        // Thresholds from the baseline's traffic before the start (the controller reads the last
+        // 5 minutes): the model's quantile then, with the sampling error of ~50,000 requests.
+        let q = plan.analysis.latencyQuantile
+        let measured = env.baselineLatency(-150).baseQuantile(q) * exp(0.01 * rng.normal())
+        let threshold = LatencyThreshold(quantile: q, baselineQuantile: UInt64(measured * 1e9),
+                                         tolerance: plan.analysis.maxLatencyIncrease)
+        var rollout = Rollout(plan: plan, latencyThresholds: [threshold], now: 0)
+        _ = rollout.start(now: 0)
+        let x = Double(threshold.failThreshold) / 1e9, xPlus = Double(threshold.passThreshold) / 1e9
         var result = RolloutResult()
         var t = 0.0
-        for weight in Self.weights {
-            // Thresholds from the baseline's previous window (a minute of baseline traffic before
-            // the step): the model's quantile then, with the sampling error of ~50,000 requests.
-            let q = policy.latencyQuantiles[0]
-            let measured = env.baselineLatency(t - 30).baseQuantile(q) * exp(0.01 * rng.normal())
-            let threshold = LatencyThreshold(quantile: q, baselineQuantile: UInt64(measured * 1e9),
-                                             tolerance: policy.latencyTolerance)
-            analyzer.beginStep(canaryWeight: weight, latencyThresholds: [threshold])
-            let x = Double(threshold.failThreshold) / 1e9, xPlus = Double(threshold.passThreshold) / 1e9
-            var verdict = Verdict.continue
-            for _ in 0..<Self.maximumStepSeconds {
-                let d = env.drawCounts(at: t, seconds: 1, weight: weight, rng: &rng)
-                let e = env.drawExceedances(d, x: x, xPlus: xPlus, rng: &rng)
-                let servers = !perServer ? [] : d.hostRequests.indices.map { h in
-                    PoolCounts(requests: d.hostRequests[h], errors: d.hostErrors[h],
-                               aboveFailThreshold: [e.hostAbove[h]], abovePassThreshold: [e.hostAbovePlus[h]])
-                }
-                let look = Look(
-                    canary: PoolCounts(requests: d.canaryRequests, errors: d.canaryErrors,
-                                       aboveFailThreshold: [e.canaryAbove], abovePassThreshold: [e.canaryAbovePlus]),
-                    baseline: PoolCounts(requests: d.baselineRequests, errors: d.baselineErrors,
-                                         aboveFailThreshold: [e.baselineAbove], abovePassThreshold: [0]),
-                    canaryServers: servers,
-                    seconds: 1)
-                let start = Clock.nanoseconds()
-                verdict = analyzer.observe(look)
-                cost.nanoseconds += Clock.nanoseconds() - start
-                cost.looks += 1
-                t += 1
-                result.canaryRequests += d.canaryRequests
-                result.excessErrors += d.excessErrors
-                if verdict != .continue { break }
+        while rollout.phase == .running || rollout.phase == .paused {
+            let weight = Double(rollout.canaryWeight) / 100
+            let d = env.drawCounts(at: t, seconds: 1, weight: weight, rng: &rng)
+            let e = env.drawExceedances(d, x: x, xPlus: xPlus, rng: &rng)
+            let servers = !perServer ? [] : d.hostRequests.indices.map { h in
+                PoolCounts(requests: d.hostRequests[h], errors: d.hostErrors[h],
+                           aboveFailThreshold: [e.hostAbove[h]], abovePassThreshold: [e.hostAbovePlus[h]])
             }
-            result.seconds = t
-            switch verdict {
-            case .fail:
-                result.outcome = .rolledBack
-                return result
-            case .continue:
-                result.outcome = .stalled
-                return result
-            case .pass:
-                continue
-            }
+            let look = Look(
+                canary: PoolCounts(requests: d.canaryRequests, errors: d.canaryErrors,
+                                   aboveFailThreshold: [e.canaryAbove], abovePassThreshold: [e.canaryAbovePlus]),
+                baseline: PoolCounts(requests: d.baselineRequests, errors: d.baselineErrors,
+                                     aboveFailThreshold: [e.baselineAbove], abovePassThreshold: [0]),
+                canaryServers: servers,
+                seconds: 1)
+            t += 1
+            let canaryDown = env.cell.canaryFails && t >= Environment.healthDownSeconds ? "4 down" : nil
+            let start = Clock.nanoseconds()
+            _ = rollout.observe(look, canaryDown: canaryDown, now: t)
+            cost.nanoseconds += Clock.nanoseconds() - start
+            cost.looks += 1
+            result.canaryRequests += d.canaryRequests
+            result.excessErrors += d.excessErrors
         }
-        result.outcome = .promoted
+        result.seconds = t
+        switch rollout.phase {
+        case .rolledBack: result.outcome = .rolledBack
+        case .promoted: result.outcome = .promoted
+        default: result.outcome = .stalled
+        }
         return result
     }
 }

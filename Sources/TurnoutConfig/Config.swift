@@ -35,6 +35,8 @@ public struct Config: Sendable, Equatable {
     public var limits: LimitConfig
     /// `"stdout"` or a file path for the JSON access log; nil when off.
     public var accessLog: String?
+    /// Rollout templates by split name, used by `POST /splits/NAME/rollout` with an empty body.
+    public var rollouts: [String: RolloutSpec]
     /// Webhooks and a command that receive every history entry; nil when off.
     public var notify: NotifyConfig?
     /// Name of the response header that carries the chosen pool (`X-Turnout-Pool` by default);
@@ -67,8 +69,10 @@ public struct Config: Sendable, Equatable {
         limits: LimitConfig = LimitConfig(),
         accessLog: String? = nil,
         poolHeader: String? = Config.defaultPoolHeader,
-        notify: NotifyConfig? = nil
+        notify: NotifyConfig? = nil,
+        rollouts: [String: RolloutSpec] = [:]
     ) {
+        self.rollouts = rollouts
         self.listen = listen
         self.workers = workers
         self.admin = admin

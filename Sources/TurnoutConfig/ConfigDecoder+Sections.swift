@@ -124,9 +124,17 @@ extension ConfigDecoder {
 
     /// `analysis`: the canary analyzer's confidence and tolerances.
     func decodeAnalysis(_ top: Fields) -> AnalysisConfig {
-        var analysis = AnalysisConfig()
-        let keys = ["confidence", "max_error_rate_increase", "max_latency_increase", "latency_quantile", "min_requests"]
-        guard let fields = reader.section(top, "analysis", keys: keys) else { return analysis }
+        guard let fields = reader.section(top, "analysis", keys: Self.analysisKeys) else { return AnalysisConfig() }
+        return decodeAnalysisFields(fields, over: AnalysisConfig())
+    }
+
+    /// The keys of an `analysis` block (the configuration's, or a rollout's overrides).
+    static let analysisKeys = ["confidence", "max_error_rate_increase", "max_latency_increase", "latency_quantile", "min_requests",
+                               "interval_ms", "warmup_s", "max_step_s"]
+
+    /// The fields of an `analysis` block, each one replacing its value in `base`.
+    func decodeAnalysisFields(_ fields: Fields, over base: AnalysisConfig) -> AnalysisConfig {
+        var analysis = base
         analysis.confidence = reader.number(fields, "confidence", default: analysis.confidence,
             DoubleBounds(lower: 0.5, lowerInclusive: false, upper: 1))
         analysis.maxErrorRateIncrease = reader.number(fields, "max_error_rate_increase", default: analysis.maxErrorRateIncrease,
@@ -136,6 +144,12 @@ extension ConfigDecoder {
         analysis.latencyQuantile = reader.number(fields, "latency_quantile", default: analysis.latencyQuantile,
             DoubleBounds(lower: 0, lowerInclusive: false, upper: 1))
         analysis.minRequests = reader.integer(fields, "min_requests", default: analysis.minRequests, .positive)
+        analysis.intervalMs = reader.integer(fields, "interval_ms", default: analysis.intervalMs,
+            IntBounds(min: 100, max: 60_000, unit: "milliseconds", maxNote: "a look a minute at least"))
+        analysis.warmupS = reader.integer(fields, "warmup_s", default: analysis.warmupS,
+            IntBounds(min: 0, max: 3_600, unit: "seconds", maxNote: "one hour"))
+        analysis.maxStepS = reader.integer(fields, "max_step_s", default: analysis.maxStepS,
+            IntBounds(min: 1, max: 604_800, unit: "seconds", maxNote: "one week"))
         return analysis
     }
 

@@ -18,7 +18,7 @@ final class ConfigDecoder {
     static let topLevelKeys = [
         "listen", "workers", "admin", "state_file", "pools", "splits", "routes", "health", "outlier",
         "retries", "mirror", "analysis", "timeouts", "limits", "access_log", "pool_header",
-        "notify",
+        "notify", "rollouts",
     ]
 
     /// The configuration, or nil when any error was reported (they are in `reader.errors`).
@@ -43,12 +43,13 @@ final class ConfigDecoder {
         let accessLog = reader.optionalString(top, "access_log", default: nil, expected: "\"stdout\" or a file path")
         let poolHeader = decodePoolHeader(top)
         let notify = decodeNotify(top)
+        let rollouts = decodeRollouts(top, splits: splits, analysis: analysis)
 
         guard reader.errors.isEmpty else { return nil }
         return Config(
             listen: listen, workers: workers, admin: admin, stateFile: stateFile, pools: pools, splits: splits,
             routes: routes, health: health, outlier: outlier, retries: retries, mirror: mirror, analysis: analysis,
-            timeouts: timeouts, limits: limits, accessLog: accessLog, poolHeader: poolHeader, notify: notify)
+            timeouts: timeouts, limits: limits, accessLog: accessLog, poolHeader: poolHeader, notify: notify, rollouts: rollouts)
     }
 
     /// `pool_header`: a header name token, or null to send no pool header.

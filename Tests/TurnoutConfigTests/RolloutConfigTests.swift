@@ -1,0 +1,94 @@
+import Testing
+@testable import TurnoutConfig
+
+/// Rollout templates, the `notify` section, and the admin API's strict bodies.
+@Suite struct RolloutConfigTests {
+    static let template = #"{"web": {"baseline": "blue", "canary": "canary", "steps": [{"weight": 5, "hold_s": 60}, {"pause": true}, {"weight": 50}], "advance": "proven", "analysis": {"max_latency_increase": 0.2, "warmup_s": 10}}}"#
+
+    @Test func aTemplateDecodesWithItsOverridesOverTheAnalysisBlock() throws {
+        let config = try #require(decoded(document(["rollouts": Self.template, "analysis": #"{"min_requests": 50}"#])))
+        let spec = try #require(config.rollouts["web"])
+        #expect(spec.baseline == "blue" && spec.canary == "canary")
+        #expect(spec.steps == [.weight(5, holdS: 60), .pause, .weight(50, holdS: 0), .weight(100, holdS: 0)])
+        #expect(spec.advance == .proven)
+        #expect(spec.analysis.maxLatencyIncrease == 0.2)
+        #expect(spec.analysis.warmupS == 10)
+        #expect(spec.analysis.minRequests == 50)
+        #expect(spec.analysis.intervalMs == 1_000)
+    }
+
+    static let cases: [RuleCase] = [
+        RuleCase(["rollouts": #"{"api": {"baseline": "blue", "canary": "canary", "steps": [{"weight": 5}]}}"#], "rollouts.api", #"no split named "api""#),
+        RuleCase(["rollouts": #"{"web": {"baseline": "blu", "canary": "canary", "steps": [{"weight": 5}]}}"#], "rollouts.web.baseline", #"pool "blu" is not in split "web""#),
+        RuleCase(["rollouts": #"{"web": {"baseline": "blue", "canary": "blue", "steps": [{"weight": 5}]}}"#], "rollouts.web.canary", "another pool than the baseline"),
+        RuleCase(["rollouts": #"{"web": {"baseline": "blue", "canary": "canary"}}"#], "rollouts.web.steps", "required key is missing"),
+        RuleCase(["rollouts": #"{"web": {"baseline": "blue", "canary": "canary", "steps": []}}"#], "rollouts.web.steps", "at least one step"),
+        RuleCase(["rollouts": #"{"web": {"baseline": "blue", "canary": "canary", "steps": [{"weight": 50}, {"weight": 20}]}}"#], "rollouts.web.steps[1].weight", "weights must rise"),
+        RuleCase(["rollouts": #"{"web": {"baseline": "blue", "canary": "canary", "steps": [{"weight": 100}, {"pause": true}]}}"#], "rollouts.web.steps[0].weight", "only be the last step"),
+        RuleCase(["rollouts": #"{"web": {"baseline": "blue", "canary": "canary", "steps": [{"weight": 100, "hold_s": 5}]}}"#], "rollouts.web.steps[0].hold_s", "nothing to hold"),
+        RuleCase(["rollouts": #"{"web": {"baseline": "blue", "canary": "canary", "steps": [{"weight": 101}]}}"#], "rollouts.web.steps[0].weight", "at most 100"),
+        RuleCase(["rollouts": #"{"web": {"baseline": "blue", "canary": "canary", "steps": [{"weight": 5, "hold": 60}]}}"#], "rollouts.web.steps[0].hold", #"did you mean "hold_s"?"#),
+        RuleCase(["rollouts": #"{"web": {"baseline": "blue", "canary": "canary", "steps": [{"pause": true, "weight": 5}]}}"#], "rollouts.web.steps[0]", "a step of its own"),
+        RuleCase(["rollouts": #"{"web": {"baseline": "blue", "canary": "canary", "steps": [{"weight": 5}], "advance": "fast"}}"#], "rollouts.web.advance", #"expected "hold" or "proven""#),
+        RuleCase(["rollouts": #"{"web": {"baseline": "blue", "canary": "canary", "steps": [{"weight": 5}], "analysis": {"confidense": 0.9}}}"#], "rollouts.web.analysis.confidense", #"did you mean "confidence"?"#),
+        RuleCase(["analysis": #"{"interval_ms": 10}"#], "analysis.interval_ms", "from 100 to 60000, got 10"),
+        RuleCase(["analysis": #"{"warmup_s": -1}"#], "analysis.warmup_s", "non-negative"),
+        RuleCase(["notify": #"{"webhooks": ["https://example.org/x"]}"#], "notify.webhooks[0]", "plain http"),
+        RuleCase(["notify": #"{"command": []}"#], "notify.command", "got an empty list"),
+        RuleCase(["notify": #"{"hooks": []}"#], "notify.hooks", #"unknown key "hooks""#),
+    ]
+
+    @Test(arguments: cases) func eachRuleReportsItsPath(_ rule: RuleCase) {
+        let found = errors(of: document(rule.changes))
+        #expect(found.contains { $0.path == rule.path && $0.message.contains(rule.fragment) }, "got \(found)")
+    }
+
+    @Test func notifyDecodes() throws {
+        let config = try #require(decoded(document(["notify": #"{"webhooks": ["http://127.0.0.1:9000/turnout", "http://hooks.local"], "command": ["/bin/cat"], "attempts": 3}"#])))
+        let notify = try #require(config.notify)
+        #expect(notify.webhooks.map(\.port) == [9000, 80])
+        #expect(notify.webhooks.map(\.path) == ["/turnout", "/"])
+        #expect(notify.webhooks[1].host == "hooks.local")
+        #expect(notify.command == ["/bin/cat"])
+        #expect(notify.attempts == 3)
+    }
+
+    @Test func adminBodiesAreStrict() throws {
+        #expect(try AdminBody.weights(Array(#"{"blue": 90, "canary": 10}"#.utf8)) == ["blue": 90, "canary": 10])
+        #expect(throws: ConfigErrors.self) { try AdminBody.weights(Array(#"{"blue": "90"}"#.utf8)) }
+        #expect(throws: ConfigErrors.self) { try AdminBody.weights(Array(#"{"blue": 9.5}"#.utf8)) }
+        #expect(throws: ConfigErrors.self) { try AdminBody.weights(Array(#"{"blue": 1, "blue": 2}"#.utf8)) }
+        let target = try AdminBody.switchTarget(Array(#"{"to": "green", "force": true}"#.utf8))
+        #expect(target.to == "green" && target.force)
+        do {
+            _ = try AdminBody.switchTarget(Array(#"{"to": "green", "froce": true}"#.utf8))
+            Issue.record("a misspelt key was accepted")
+        } catch {
+            #expect(error.errors.first?.path == "froce")
+            #expect(error.description.contains(#"did you mean "force"?"#))
+        }
+        try AdminBody.none([])
+        try AdminBody.none(Array("{}".utf8))
+        #expect(throws: ConfigErrors.self) { try AdminBody.none(Array(#"{"now": true}"#.utf8)) }
+    }
+
+    @Test func aRolloutBodyIsCheckedAgainstItsSplitAndTheTemplateFillsAnEmptyOne() throws {
+        let config = try #require(decoded(document(["rollouts": Self.template])))
+        let split = try #require(config.split(named: "web"))
+        let fromTemplate = try AdminBody.rollout([], split: split, config: config)
+        #expect(fromTemplate == config.rollouts["web"])
+        let body = #"{"baseline": "blue", "canary": "canary", "steps": [{"weight": 10, "hold_s": 5}]}"#
+        let spec = try AdminBody.rollout(Array(body.utf8), split: split, config: config)
+        #expect(spec.steps == [.weight(10, holdS: 5), .weight(100, holdS: 0)])
+        #expect(spec.advance == .hold)
+        do {
+            _ = try AdminBody.rollout(Array(#"{"baseline": "blue", "canary": "green", "steps": [{"weight": 10}]}"#.utf8), split: split, config: config)
+            Issue.record("a pool outside the split was accepted")
+        } catch {
+            #expect(error.errors.map(\.path) == ["canary"])
+        }
+        var bare = config
+        bare.rollouts = [:]
+        #expect(throws: ConfigErrors.self) { try AdminBody.rollout([], split: split, config: bare) }
+    }
+}

@@ -1,4 +1,5 @@
-/// The HTTP/1.x protocol versions Turnout speaks. Anything else is answered with 505.
+/// The HTTP/1.x protocol versions Turnout speaks. A higher minor version of 1 (`HTTP/1.2`) is read
+/// as 1.1; any other major version (and 0.9) is answered with 505.
 public enum HTTPVersion: UInt8, Sendable {
     case http1_0
     case http1_1
@@ -6,8 +7,10 @@ public enum HTTPVersion: UInt8, Sendable {
 
 /// The `HTTP/d.d` version text shared by request and status lines.
 enum HTTPVersionText {
-    /// 1.0 or 1.1; other well-formed versions are 505, malformed text (`HTTP/1.x`, `http/1.1`,
-    /// `HTTP/1.10`) is 400.
+    /// 1.0 or 1.1; `HTTP/1.2` to `HTTP/1.9` are read as 1.1 (RFC 9112 §2.3: a recipient SHOULD
+    /// process a higher minor version of a major version it implements as the highest minor
+    /// version it conforms to), other well-formed versions are 505, malformed text (`HTTP/1.x`,
+    /// `http/1.1`, `HTTP/1.10`) is 400.
     static func parse(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Result<HTTPVersion, HTTPError> {
         // Nearly every message says HTTP/1.1 or HTTP/1.0: one comparison of the eight bytes as a
         // word settles those; anything else takes the checks below.
@@ -27,8 +30,7 @@ enum HTTPVersionText {
         guard major < 10, minor < 10, bytes[s &+ 6] == UInt8(ascii: ".") else {
             return .failure(HTTPError(.invalidVersion))
         }
-        if major == 1 && minor == 1 { return .success(.http1_1) }
-        if major == 1 && minor == 0 { return .success(.http1_0) }
+        if major == 1 { return .success(minor == 0 ? .http1_0 : .http1_1) }
         return .failure(HTTPError(.unsupportedVersion))
     }
 

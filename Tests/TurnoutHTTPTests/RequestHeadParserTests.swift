@@ -58,6 +58,10 @@ let validRequests: [ValidRequest] = [
                  keepAlive: true, connectionTokens: ["keep-alive"]),
     ValidRequest(raw: bytes("GET / HTTP/1.0\r\nConnection: Keep-Alive, close\r\n\r\n"), version: .http1_0, host: nil,
                  keepAlive: false, connectionTokens: ["Keep-Alive", "close"]),
+    // RFC 9112 §2.3: a higher minor version of 1 is processed as 1.1 (keep-alive by default).
+    ValidRequest(raw: get(version: "HTTP/1.2")),
+    ValidRequest(raw: get(version: "HTTP/1.9")),
+    ValidRequest(raw: get("Connection: close\r\n", version: "HTTP/1.2"), keepAlive: false, fieldCount: 2, connectionTokens: ["close"]),
     ValidRequest(raw: get("Connection: close\r\n"), keepAlive: false, fieldCount: 2, connectionTokens: ["close"]),
     ValidRequest(raw: get("Connection: ,, X-Secret ,\r\nConnection: CLOSE\r\n"), keepAlive: false, fieldCount: 3,
                  connectionTokens: ["X-Secret", "CLOSE"]),

@@ -38,6 +38,8 @@ let validResponses: [ValidResponse] = [
     ValidResponse(raw: "HTTP/1.0 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\n", version: .http1_0,
                   framing: .contentLength(2), keepAlive: true, contentLength: 2, fieldCount: 2),
     ValidResponse(raw: "HTTP/1.0 200 OK\r\n\r\n", version: .http1_0, framing: .closeDelimited, keepAlive: false, fieldCount: 0),
+    // RFC 9112 §2.3: a higher minor version of 1 from an upstream is read as 1.1.
+    ValidResponse(raw: "HTTP/1.2 200 OK\r\nContent-Length: 2\r\n\r\n", framing: .contentLength(2), contentLength: 2),
     ValidResponse(raw: "HTTP/1.1 200 \r\nContent-Length: 1\r\n\r\n", reason: "", framing: .contentLength(1), contentLength: 1),
     ValidResponse(raw: "HTTP/1.1 200\r\nContent-Length: 1\r\n\r\n", reason: "", framing: .contentLength(1), contentLength: 1),
     ValidResponse(raw: "HTTP/1.1 404 Not  Found\t!\r\nContent-Length: 1\r\n\r\n", status: 404, reason: "Not  Found\t!",

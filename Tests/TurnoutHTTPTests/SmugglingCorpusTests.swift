@@ -96,7 +96,8 @@ let smugglingCorpus: [SmugglingProbe] = [
     SmugglingProbe("Host with path", "GET / HTTP/1.1\r\nHost: a/evil\r\n\r\n", 400),
     SmugglingProbe("absolute target with userinfo", "GET http://a@evil/ HTTP/1.1\r\nHost: a\r\n\r\n", 400),
     SmugglingProbe("HTTP/0.9 style", "GET /\r\n\r\n", 400),
-    SmugglingProbe("unknown version", "GET / HTTP/1.2\r\nHost: a\r\n\r\n", 505),
+    SmugglingProbe("unknown major version", "GET / HTTP/2.0\r\nHost: a\r\n\r\n", 505),
+    SmugglingProbe("higher minor version, read as 1.1", "GET / HTTP/1.2\r\nHost: a\r\n\r\n", 200),
     // Limits.
     SmugglingProbe("request line over 8 KiB", "GET /" + String(repeating: "a", count: 8192) + " HTTP/1.1\r\nHost: a\r\n\r\n", 414),
     SmugglingProbe("head over 32 KiB", post + String(repeating: "X-Pad: " + String(repeating: "p", count: 1000) + "\r\n", count: 33) + "\r\n", 431),

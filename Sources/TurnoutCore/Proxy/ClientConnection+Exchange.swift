@@ -112,7 +112,7 @@ extension ClientConnection {
         responseStarted = false
         upstreamSpoke = false
         requestSent = false
-        triedServers = 0
+        triedServers.removeAll()
         retriesUsed = 0
         phase = .exchange
         attachUpstream()
@@ -124,15 +124,15 @@ extension ClientConnection {
         guard let pool else { return }
         while true {
             var random = worker.random
-            let picked = pool.pick(excluding: triedServers | pool.definition.unavailableMask, random: &random)
+            let picked = pool.pick(excluding: triedServers, random: &random)
             worker.random = random
             guard let index = picked else {
-                let status = retriesUsed == 0 && triedServers == 0 ? 503 : 502
+                let status = retriesUsed == 0 && triedServers.isEmpty ? 503 : 502
                 worker.counters.upstreamFailures += 1
                 respondLocally(status: status, message: status == 503 ? "no upstream server is available" : "no upstream server could be reached", close: false)
                 return
             }
-            triedServers |= 1 << UInt64(index & 63)
+            triedServers.insert(index)
             let server = pool.servers[index]
             if let idle = server.idle.popLast() {
                 attach(idle)
@@ -479,7 +479,7 @@ extension ClientConnection {
     private func retriedAfterServerError() -> Bool {
         guard response.status >= 500, settings.retryOn5xx, requestMethod.isIdempotent, !requestBody.started, !responseStarted,
               retriesUsed < settings.retryAttempts, let pool, let failed = upstream,
-              pool.hasServer(excluding: triedServers | pool.definition.unavailableMask) else { return false }
+              pool.hasServer(excluding: triedServers) else { return false }
         // The rest of that response is not wanted, so its connection cannot be reused.
         recordResponse()
         failed.server.inFlight -= 1

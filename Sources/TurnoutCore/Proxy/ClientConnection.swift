@@ -68,7 +68,9 @@ final class ClientConnection: TimerNode, EventHandler {
     /// Bytes at the start of `upstreamOutbound` holding the encoded request head, kept so the
     /// request can be replayed on another connection while its body has not started.
     var encodedHeadLength = 0
-    var triedServers: UInt64 = 0
+    /// The servers this request has been sent to, so a retry goes elsewhere (pools of any size;
+    /// a large pool's words are kept between requests, so clearing allocates nothing).
+    var triedServers = ServerSet()
     var retriesUsed = 0
     var requestMethod = HTTPMethod.get
     var clientVersion = HTTPVersion.http1_1

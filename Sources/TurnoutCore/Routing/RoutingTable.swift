@@ -25,9 +25,9 @@ public struct PoolDefinition: Sendable, Equatable {
     public let nameBytes: [UInt8]
     public let servers: [ServerDefinition]
     public let balance: Balance
-    /// Bit i set: server i gets no new requests (drained by an operator, down by its health
-    /// checks, or ejected as an outlier); its in-flight requests finish.
-    public let unavailableMask: UInt64
+    /// Server i is in the set: it gets no new requests (drained by an operator, down by its
+    /// health checks, or ejected as an outlier); its in-flight requests finish.
+    public let unavailable: ServerSet
 }
 
 /// One immutable routing snapshot: pools, splits with their weights, ordered routes. Every
@@ -60,13 +60,13 @@ public final class RoutingTable: Sendable {
                 }
                 servers.append(ServerDefinition(address: address, label: server.address.description, weight: server.weight))
             }
-            var unavailableMask: UInt64 = 0
+            var unavailableServers = ServerSet()
             for (i, server) in servers.enumerated() where unavailable[pool.name]?.contains(server.label) == true {
-                unavailableMask |= 1 << UInt64(i & 63)
+                unavailableServers.insert(i)
             }
             poolIndex[pool.name] = pools.count
             pools.append(PoolDefinition(name: pool.name, nameBytes: Array(pool.name.utf8), servers: servers,
-                                        balance: pool.balance, unavailableMask: unavailableMask))
+                                        balance: pool.balance, unavailable: unavailableServers))
         }
         var splits: [SplitTable] = []
         var splitIndex: [String: Int] = [:]

@@ -58,6 +58,7 @@ enum RunCommand {
             printNotice("limits.max_connections \(config.limits.maxConnections) lowered to \(server.effectiveMaxConnections): "
                 + "the open-files limit (ulimit -n) leaves room for that many clients with an upstream connection each")
         }
+        SystemdNotify.ready(status: "listening on \(addresses); admin API on \(AdminWiring.describe(admin, socketPath: config.admin.socket))")
         waitForSignals(control) {
             admin.stop()
             watcher.stop()
@@ -73,13 +74,17 @@ enum RunCommand {
         while true {
             switch ProcessSignal.next() {
             case .hangUp:
+                SystemdNotify.reloading()
                 do {
                     printNotice(try control.reload(origin: ChangeOrigin(source: "signal")))
+                    SystemdNotify.ready(status: "configuration re-read on SIGHUP")
                 } catch {
                     printError(error.message)
+                    SystemdNotify.ready(status: "reload refused, the running configuration stays: \(error.message)")
                 }
             case .interrupt, .terminate:
                 printNotice("stopping: finishing in-flight requests")
+                SystemdNotify.stopping()
                 beforeDraining()
                 control.server.stop(graceful: true)
                 printNotice("stopped")

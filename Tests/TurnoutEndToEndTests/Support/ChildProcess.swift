@@ -20,14 +20,18 @@ final class ChildProcess {
         return FileManager.default.currentDirectoryPath + "/.build/debug/turnout"
     }
 
-    /// Runs `turnout ARGUMENTS`; with `descriptorLimit`, under that RLIMIT_NOFILE (set by a shell).
-    init(_ arguments: [String], descriptorLimit: Int? = nil) throws {
+    /// Runs `turnout ARGUMENTS`; with `descriptorLimit`, under that RLIMIT_NOFILE (set by a shell);
+    /// `environment` adds to (or replaces) variables of this process's environment.
+    init(_ arguments: [String], descriptorLimit: Int? = nil, environment: [String: String] = [:]) throws {
         if let descriptorLimit {
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
             process.arguments = ["-c", "ulimit -n \(descriptorLimit) && exec \"$0\" \"$@\"", Self.binary] + arguments
         } else {
             process.executableURL = URL(fileURLWithPath: Self.binary)
             process.arguments = arguments
+        }
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         }
         process.standardError = errorPipe
         process.standardOutput = outputPipe

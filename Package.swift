@@ -45,7 +45,8 @@ let package = Package(
         .target(name: "TurnoutAdmin", dependencies: ["TurnoutPosix", "TurnoutHTTP"]),
         // The control plane: runtime weights, switches, rollbacks, drains, reloads, the state
         // file, the history, and the admin API's endpoints (Foundation for JSON, off the data path).
-        .target(name: "TurnoutControl", dependencies: ["TurnoutCore", "TurnoutConfig", "TurnoutAdmin", "TurnoutMetrics", "TurnoutPosix"]),
+        .target(name: "TurnoutControl", dependencies: ["TurnoutCore", "TurnoutConfig", "TurnoutAdmin", "TurnoutMetrics", "TurnoutPosix",
+                                                        "TurnoutAnalysis", "TurnoutRollout"]),
         .executableTarget(name: "turnout", dependencies: ["TurnoutCore", "TurnoutConfig", "TurnoutControl", "TurnoutAdmin", "TurnoutFixture"]),
 
         // Benchmarks: the rollout simulator and the `turnout-bench` tool.

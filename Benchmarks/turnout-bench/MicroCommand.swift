@@ -134,9 +134,13 @@ enum MicroCommand {
         defer { server.stop(graceful: false) }
         let client = try KeepAliveConnection(port: server.listenAddresses[0].port)
         for _ in 0..<requests { guard client.get() != nil else { throw BenchUsageError("the proxy stopped answering") } }
-        let before = server.onEveryWorker { turnout_thread_allocations() }.reduce(0, +)
+        guard let before = server.onEveryWorker({ turnout_thread_allocations() })?.reduce(0, +) else {
+            throw BenchUsageError("a worker did not answer")
+        }
         for _ in 0..<requests { guard client.get() != nil else { throw BenchUsageError("the proxy stopped answering") } }
-        let after = server.onEveryWorker { turnout_thread_allocations() }.reduce(0, +)
+        guard let after = server.onEveryWorker({ turnout_thread_allocations() })?.reduce(0, +) else {
+            throw BenchUsageError("a worker did not answer")
+        }
         let perRequest = Double(after - before) / Double(requests)
         let hundredths = Int((perRequest * 100).rounded())
         print("heap allocations per proxied request (worker thread)     "

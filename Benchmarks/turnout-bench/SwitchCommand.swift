@@ -102,9 +102,10 @@ enum SwitchCommand {
               "routes": [ { "split": "web" } ] }
             """.utf8), source: "switch benchmark")
         let server = try ProxyServer(config: config)
-        let control = ControlPlane(server: server, config: config, runtime: RuntimeState(), configPath: nil,
+        let control = ControlPlane(server: server, config: config, runtime: RuntimeState(), store: nil, configPath: nil,
                                    version: "bench", notice: { _ in })
-        let api = AdminAPI(control: control, monitor: TrafficMonitor(server: server))
+        let monitor = TrafficMonitor(server: server)
+        let api = AdminAPI(control: control, monitor: monitor, rollouts: RolloutController(control: control, monitor: monitor))
         let admin = try AdminServer(socketPath: socketPath, tcp: nil, token: nil) { api.handle($0) }
         server.start()
         admin.start()

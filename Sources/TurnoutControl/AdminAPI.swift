@@ -1,5 +1,7 @@
 import Foundation
 import TurnoutAdmin
+import TurnoutConfig
+import TurnoutRollout
 
 /// The admin API's endpoints (SPEC §6) over the control plane: each request is decoded
 /// strictly, applied through `ControlPlane`, and answered with JSON. A bad request gets a 4xx
@@ -8,41 +10,56 @@ public struct AdminAPI: Sendable {
     public let control: ControlPlane
     /// The timeline behind `GET /stats`.
     public let monitor: TrafficMonitor
+    /// Starts rollouts and reports what looking costs.
+    public let rollouts: RolloutController
+    /// The notifications' delivery counts for `/metrics`, when notifications are on.
+    public let notificationCounts: (@Sendable () -> NotificationCounts)?
 
-    public init(control: ControlPlane, monitor: TrafficMonitor) {
+    public init(control: ControlPlane, monitor: TrafficMonitor, rollouts: RolloutController,
+                notificationCounts: (@Sendable () -> NotificationCounts)? = nil) {
         self.control = control
         self.monitor = monitor
+        self.rollouts = rollouts
+        self.notificationCounts = notificationCounts
     }
+
+    static let endpoints = "GET /status, /stats, /metrics, /history, /splits/NAME, /splits/NAME/rollout; PUT /splits/NAME; POST /splits/NAME/switch, /splits/NAME/rollback, /splits/NAME/rollout, /splits/NAME/rollout/{pause,resume,abort,promote}, /pools/P/servers/ADDR/{drain,enable}, /reload"
 
     public func handle(_ request: AdminRequest) -> AdminResponse {
         let segments = request.path.split(separator: "/", omittingEmptySubsequences: true)
             .map { String($0).removingPercentEncoding ?? String($0) }
-        let origin = ChangeOrigin(source: "admin", caller: ChangeCaller(request.caller))
+        let origin = ChangeOrigin(source: .admin, caller: ChangeCaller(request.caller))
         do throws(ControlError) {
             switch (request.method, segments.count, segments.first) {
             case (_, 1, "status"):
                 try expect(request, "GET")
-                return .json(200, jsonText(control.statusDocument()))
+                return .json(200, jsonText(try control.statusDocument()))
             case (_, 1, "history"):
                 try expect(request, "GET")
                 return .json(200, jsonText(control.historyDocument()))
             case (_, 1, "stats"):
                 try expect(request, "GET")
-                return .json(200, jsonText(control.statsDocument(monitor)))
+                return .json(200, jsonText(try control.statsDocument(monitor)))
             case (_, 1, "metrics"):
                 try expect(request, "GET")
-                return AdminResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: Array(control.metricsText().utf8))
+                let text = try control.metricsText(rollouts: rollouts, notifications: notificationCounts?())
+                return AdminResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: Array(text.utf8))
             case (_, 1, "reload"):
                 try expect(request, "POST")
+                try noBody(request)
                 return .json(200, jsonText(["reloaded": true, "message": try control.reload(origin: origin)]))
             case (_, 2, "splits"):
                 return try splitWeights(request, split: segments[1], origin: origin)
+            case (_, 3, "splits") where segments[2] == "rollout":
+                return try rollout(request, split: segments[1], origin: origin)
+            case (_, 4, "splits") where segments[2] == "rollout":
+                return try rolloutVerb(request, split: segments[1], verb: segments[3], origin: origin)
             case (_, 3, "splits"):
                 return try splitAction(request, split: segments[1], action: segments[2], origin: origin)
             case (_, 5, "pools") where segments[2] == "servers":
                 return try serverAction(request, pool: segments[1], server: segments[3], action: segments[4], origin: origin)
             default:
-                throw ControlError(404, "no admin endpoint \(request.method) \(request.path) (see GET /status, /stats, /metrics, /history; PUT /splits/NAME; POST /splits/NAME/switch, /splits/NAME/rollback, /pools/P/servers/ADDR/drain, /pools/P/servers/ADDR/enable, /reload)")
+                throw ControlError(404, "no admin endpoint \(request.method) \(request.path) (see \(Self.endpoints))")
             }
         } catch {
             return .error(error.status, error.message)
@@ -55,8 +72,7 @@ public struct AdminAPI: Sendable {
         case "GET":
             break
         case "PUT":
-            let weights: [String: Int] = try decode(request, as: [String: Int].self,
-                                                    expected: #"a JSON object of pool names to non-negative integer weights, like {"blue": 90, "canary": 10}"#)
+            let weights = try body(request) { body throws(ConfigErrors) in try AdminBody.weights(body) }
             try control.setWeights(split: split, to: weights, origin: origin)
         default:
             throw ControlError(405, "\(request.method) /splits/\(split): use GET to read the weights or PUT to set them")
@@ -68,20 +84,45 @@ public struct AdminAPI: Sendable {
         switch action {
         case "switch":
             try expect(request, "POST")
-            struct Body: Decodable { let to: String; let force: Bool? }
-            let body = try decode(request, as: Body.self, expected: #"a JSON object like {"to": "green", "force": false}"#)
-            try control.switchSplit(split, to: body.to, force: body.force ?? false, origin: origin)
+            let target = try body(request) { body throws(ConfigErrors) in try AdminBody.switchTarget(body) }
+            try control.switchSplit(split, to: target.to, force: target.force, origin: origin)
         case "rollback":
             try expect(request, "POST")
+            try noBody(request)
             try control.rollback(split: split, origin: origin)
         default:
-            throw ControlError(404, "no action \(quoted(action)) on splits (actions: switch, rollback)")
+            throw ControlError(404, "no action \(quoted(action)) on splits (actions: switch, rollback, rollout)")
         }
         return try splitDocument(split)
     }
 
+    /// `GET /splits/NAME/rollout` reports; `POST` starts one (an empty body uses the template).
+    private func rollout(_ request: AdminRequest, split: String, origin: ChangeOrigin) throws(ControlError) -> AdminResponse {
+        switch request.method {
+        case "GET":
+            break
+        case "POST":
+            _ = try rollouts.start(split: split, body: request.body, origin: origin)
+        default:
+            throw ControlError(405, "\(request.method) /splits/\(split)/rollout: use GET to read the rollout or POST to start one")
+        }
+        return .json(200, jsonText(try control.rolloutDocument(split: split)))
+    }
+
+    /// `POST /splits/NAME/rollout/{pause,resume,abort,promote}`.
+    private func rolloutVerb(_ request: AdminRequest, split: String, verb name: String, origin: ChangeOrigin) throws(ControlError) -> AdminResponse {
+        guard let verb = RolloutVerb(rawValue: name) else {
+            throw ControlError(404, "no rollout verb \(quoted(name)) (verbs: pause, resume, abort, promote)")
+        }
+        try expect(request, "POST")
+        try noBody(request)
+        try control.rolloutVerb(verb, split: split, origin: origin)
+        return .json(200, jsonText(try control.rolloutDocument(split: split)))
+    }
+
     private func serverAction(_ request: AdminRequest, pool: String, server: String, action: String, origin: ChangeOrigin) throws(ControlError) -> AdminResponse {
         try expect(request, "POST")
+        try noBody(request)
         let drained: Bool
         switch action {
         case "drain": drained = true
@@ -96,7 +137,9 @@ public struct AdminAPI: Sendable {
         guard let current = control.weights(of: split) else {
             throw ControlError(404, "no split named \(quoted(split)) (splits: \(list(control.config.splits.map(\.name))))")
         }
-        return .json(200, jsonText(["split": split, "weights": current.weights, "source": current.source]))
+        var document: [String: Any] = ["split": split, "weights": current.weights, "source": current.source]
+        if let (rollout, _) = control.rollout(of: split) { document["rollout"] = RolloutReport.summary(rollout) }
+        return .json(200, jsonText(document))
     }
 
     private func expect(_ request: AdminRequest, _ method: String) throws(ControlError) {
@@ -105,14 +148,19 @@ public struct AdminAPI: Sendable {
         }
     }
 
-    /// Decodes the body strictly (a string is not a number, 1.5 is not an integer).
-    private func decode<T: Decodable>(_ request: AdminRequest, as type: T.Type, expected: String) throws(ControlError) -> T {
-        guard !request.body.isEmpty else { throw .badRequest("\(request.method) \(request.path): the body must be \(expected)") }
+    /// Decodes the body with `decode` (the configuration's strict reader): every problem is in
+    /// the answer with its JSON path.
+    private func body<T>(_ request: AdminRequest, _ decode: ([UInt8]) throws(ConfigErrors) -> T) throws(ControlError) -> T {
         do {
-            return try JSONDecoder().decode(T.self, from: Data(request.body))
+            return try decode(request.body)
         } catch {
-            throw .badRequest("\(request.method) \(request.path): the body must be \(expected)")
+            throw .badRequest("\(request.method) \(request.path): " + error.errors.map(\.description).joined(separator: "; "))
         }
+    }
+
+    /// Endpoints that take no body accept none (or `{}`), so a misplaced argument is not ignored.
+    private func noBody(_ request: AdminRequest) throws(ControlError) {
+        try body(request) { body throws(ConfigErrors) in try AdminBody.none(body) }
     }
 }
 

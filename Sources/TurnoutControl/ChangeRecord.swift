@@ -1,3 +1,5 @@
+import TurnoutRollout
+
 /// Who asked for a change: the admin client's process (from SO_PEERCRED) or address, or the
 /// process itself (a signal, the state file at start).
 public enum ChangeCaller: Sendable, Equatable {
@@ -6,32 +8,75 @@ public enum ChangeCaller: Sendable, Equatable {
     case none
 }
 
+/// Where a change came from. The raw values are the history's and the notifications' `source`.
+public enum ChangeSource: String, Sendable, Equatable, CaseIterable {
+    /// An admin API call.
+    case admin
+    /// SIGHUP.
+    case signal
+    /// A rollout: its steps, its verdicts and the operator's verbs on it.
+    case rollout
+    /// Active health checks.
+    case health
+    /// Passive outlier ejection.
+    case outlier
+}
+
+/// What changed. The raw values are the history's and the notifications' `action`.
+public enum ChangeAction: Sendable, Equatable, Hashable {
+    /// A split's weights set (PUT), a blue-green switch, a rollback to the previous weights.
+    case weights, `switch`, rollback
+    /// An operator stopped or resumed new requests to a server.
+    case drain, enable
+    /// The configuration was read again.
+    case reload
+    /// A server's health checks changed their verdict; a server was ejected, or came back.
+    case up, down, eject, `return`
+    /// A rollout's event.
+    case rollout(RolloutEvent)
+
+    /// The wire name.
+    public var name: String {
+        switch self {
+        case .weights: return "weights"
+        case .switch: return "switch"
+        case .rollback: return "rollback"
+        case .drain: return "drain"
+        case .enable: return "enable"
+        case .reload: return "reload"
+        case .up: return "up"
+        case .down: return "down"
+        case .eject: return "eject"
+        case .return: return "return"
+        case .rollout(let event): return event.rawValue
+        }
+    }
+}
+
 /// Where a change came from and who made it.
 public struct ChangeOrigin: Sendable, Equatable {
-    /// `admin`, `reload`, `signal`, `state` or `rollout`.
-    public var source: String
+    public var source: ChangeSource
     public var caller: ChangeCaller
     /// Free words from the caller (a rollout's reason), or nil.
     public var reason: String?
 
-    public init(source: String, caller: ChangeCaller = .none, reason: String? = nil) {
+    public init(source: ChangeSource, caller: ChangeCaller = .none, reason: String? = nil) {
         self.source = source
         self.caller = caller
         self.reason = reason
     }
 }
 
-/// One entry of the audit history.
+/// One entry of the audit history, and of the notifications (SPEC §14).
 public struct ChangeRecord: Sendable, Equatable {
     /// Seconds since the Unix epoch.
     public var time: Double
     /// The split changed, or nil for a change that is not about one split (a reload).
     public var split: String?
-    /// `weights`, `switch`, `rollback`, `drain`, `enable`, `reload`.
-    public var action: String
+    public var action: ChangeAction
     public var old: [String: Int]?
     public var new: [String: Int]?
-    /// `pool/address` for drain and enable.
+    /// `pool/address` for server changes.
     public var server: String?
     public var origin: ChangeOrigin
 }

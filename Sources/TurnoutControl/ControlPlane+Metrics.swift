@@ -5,14 +5,17 @@ import TurnoutMetrics
 /// start, per upstream server with `pool` and `server` labels (sum by pool for a pool's view);
 /// gauges give in-flight requests, drained servers and every split's weights.
 extension ControlPlane {
-    public func metricsText() -> String {
-        let totals = server.trafficTotals().sorted { $0.key < $1.key }
-        let counters = server.counters()
-        let gauges = server.serverGauges()
-        let (splits, pools, states) = read { state in
+    public func metricsText(rollouts controller: RolloutController? = nil, notifications: NotificationCounts? = nil) throws(ControlError) -> String {
+        guard let all = server.trafficTotals(), let counters = server.counters(), let gauges = server.serverGauges() else {
+            throw Self.workerSilent
+        }
+        let totals = all.sorted { $0.key < $1.key }
+        let (splits, pools, states, rollouts, outcomes) = read { state in
             (state.config.splits.map { split in (split.name, state.runtime.weights[split.name] ?? split.weights, state.runtime.weights[split.name] != nil) },
              state.config.pools.map { pool in (pool.name, pool.servers.map(\.address.description)) },
-             state.health.allStates(pools: state.config.pools, drained: state.runtime.drained))
+             state.health.allStates(pools: state.config.pools, drained: state.runtime.drained),
+             state.runtime.rollouts.sorted { $0.key < $1.key },
+             state.rolloutOutcomes)
         }
         var text = PrometheusText()
         text.family("turnout_info", type: .gauge, help: "Always 1; the version is a label.")
@@ -96,6 +99,8 @@ extension ControlPlane {
         }
         text.family("turnout_split_runtime_weights", type: .gauge, help: "1 when a split's weights were set at run time, 0 when they are the configuration's.")
         for (split, _, runtime) in splits { text.sample("turnout_split_runtime_weights", labels: [("split", split)], value: runtime ? 1 : 0) }
+        Self.rolloutMetrics(rollouts, outcomes: outcomes, controller: controller, into: &text)
+        if let notifications { Self.notificationMetrics(notifications, into: &text) }
         return text.text
     }
 }

@@ -6,8 +6,8 @@ import TurnoutCore
 /// Foundation property lists: they are assembled on the admin thread, never on the data path.
 extension ControlPlane {
     /// Pools with their servers' state and load, splits with their weights and source.
-    public func statusDocument() -> [String: Any] {
-        let gauges = server.serverGauges()
+    public func statusDocument() throws(ControlError) -> [String: Any] {
+        guard let gauges = server.serverGauges() else { throw Self.workerSilent }
         return read { state in
             var pools: [String: Any] = [:]
             for pool in state.config.pools {
@@ -33,7 +33,7 @@ extension ControlPlane {
                     "weights": runtime ?? split.weights,
                     "source": runtime == nil ? "config" : "runtime",
                     "rollback_depth": state.runtime.previous[split.name]?.count ?? 0,
-                    "rollout": NSNull(),
+                    "rollout": state.runtime.rollouts[split.name].map { RolloutReport.summary($0) as Any } ?? NSNull(),
                 ]
             }
             return [
@@ -50,24 +50,32 @@ extension ControlPlane {
 
     /// The audit log, newest first.
     public func historyDocument() -> [String: Any] {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return read { state in
-            ["entries": state.history.reversed().map { record -> [String: Any] in
-                var entry: [String: Any] = [
-                    "time": formatter.string(from: Date(timeIntervalSince1970: record.time)),
-                    "split": record.split ?? NSNull(),
-                    "action": record.action,
-                    "old": record.old ?? NSNull(),
-                    "new": record.new ?? NSNull(),
-                    "source": record.origin.source,
-                    "caller": callerDocument(record.origin.caller),
-                    "reason": record.origin.reason ?? NSNull(),
-                ]
-                if let server = record.server { entry["server"] = server }
-                return entry
-            }]
-        }
+        read { state in ["entries": state.history.reversed().map(Self.historyEntry)] }
+    }
+
+    /// 503 when a worker did not hand over its part of a reading in time.
+    static let workerSilent = ControlError(503, "a worker did not answer within 5 s; the reading would be incomplete, try again")
+
+    /// One history entry as `/history` shows it and the notifications deliver it.
+    static func historyEntry(_ record: ChangeRecord) -> [String: Any] {
+        var entry: [String: Any] = [
+            "time": RolloutReport.isoTime(record.time),
+            "split": record.split ?? NSNull(),
+            "action": record.action.name,
+            "old": record.old ?? NSNull(),
+            "new": record.new ?? NSNull(),
+            "source": record.origin.source.rawValue,
+            "caller": callerDocument(record.origin.caller),
+            "reason": record.origin.reason ?? NSNull(),
+        ]
+        if let server = record.server { entry["server"] = server }
+        return entry
+    }
+
+    /// The entry as one line of JSON (a notification's body).
+    static func historyEntryJSON(_ record: ChangeRecord) -> [UInt8] {
+        let data = (try? JSONSerialization.data(withJSONObject: historyEntry(record), options: [.sortedKeys])) ?? Data("{}".utf8)
+        return Array(data)
     }
 }
 

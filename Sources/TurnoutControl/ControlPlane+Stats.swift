@@ -5,9 +5,8 @@ import TurnoutMetrics
 /// `GET /stats`: per pool and server, requests, responses by class, errors by kind, bytes and
 /// latency quantiles over the last 10 s, 1 min, 5 min and since start.
 extension ControlPlane {
-    public func statsDocument(_ monitor: TrafficMonitor) -> [String: Any] {
-        let windows = monitor.windowedTraffic()
-        let gauges = server.serverGauges()
+    public func statsDocument(_ monitor: TrafficMonitor) throws(ControlError) -> [String: Any] {
+        guard let windows = monitor.windowedTraffic(), let gauges = server.serverGauges() else { throw Self.workerSilent }
         let configured = read { state in state.config.pools.map { pool in (pool.name, pool.servers.map(\.address.description)) } }
         // Every configured server, plus servers a reload removed that still have totals.
         var servers: [String: Set<String>] = [:]

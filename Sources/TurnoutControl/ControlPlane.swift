@@ -2,19 +2,33 @@ import Foundation
 import Synchronization
 import TurnoutConfig
 import TurnoutCore
+import TurnoutRollout
 
-/// The one place traffic is changed at run time: weights, switches, rollbacks, drained servers
-/// and reloads. Every change is validated first, written to the state file, published to the
-/// workers as a new routing snapshot, and recorded in the history — or refused with a
-/// `ControlError` and nothing changed at all. Changes are serialised by one lock: the admin
-/// thread and the signal thread may ask at once, and two changes must not interleave.
+/// The one place traffic is changed at run time: weights, switches, rollbacks, drained servers,
+/// reloads and rollouts. Every change is validated first, saved to the runtime store, published
+/// to the workers as a new routing snapshot, and recorded in the history (and notified) — or
+/// refused with a `ControlError` and nothing changed at all.
+///
+/// Two locks, so that nothing waits behind a disk write it does not need:
+/// * `changes` serialises changes from the admin thread, the signal thread and the rollout
+///   controller; it is held across the store's write and the workers' adoption.
+/// * `state` guards the state in memory and is held only for moments: readers (`/status`,
+///   `/metrics`), health verdicts and the publication of a committed change take it, never a
+///   disk write. Snapshots are built and posted under it, so the workers always adopt them in
+///   the order the state changed.
 public final class ControlPlane: Sendable {
     public let server: ProxyServer
     public let version: String
     private let configPath: String?
     private let startedAt = Date()
+    /// Where the runtime state is saved; nil when `state_file` is null.
+    let store: RuntimeStore?
+    let changes = Mutex<Int>(0)
     let state: Mutex<State>
     let notice: @Sendable (String) -> Void
+    /// Receives every history entry as one JSON object, in history order (SPEC §14). It must
+    /// not block: it is called under the state lock.
+    let deliver: (@Sendable ([UInt8]) -> Void)?
 
     struct State {
         var config: Config
@@ -23,34 +37,46 @@ public final class ControlPlane: Sendable {
         var health = ServerHealth()
         /// Oldest first, bounded by `historyLimit`.
         var history: [ChangeRecord] = []
+        /// Rollouts finished since start, per split and outcome (for `/metrics`).
+        var rolloutOutcomes: [String: [RolloutPhase: Int]] = [:]
     }
 
     /// How many history entries are kept in memory.
     static let historyLimit = 1_000
 
     /// Takes over a running proxy that was started with `runtime` (see `loadRuntimeState`).
-    public init(server: ProxyServer, config: Config, runtime: RuntimeState, configPath: String?, version: String,
-                notice: @escaping @Sendable (String) -> Void) {
+    public init(server: ProxyServer, config: Config, runtime: RuntimeState, store: RuntimeStore?, configPath: String?,
+                version: String, deliver: (@Sendable ([UInt8]) -> Void)? = nil, notice: @escaping @Sendable (String) -> Void) {
         self.server = server
         self.version = version
         self.configPath = configPath
+        self.store = store
+        self.deliver = deliver
         self.notice = notice
         state = Mutex(State(config: config, runtime: runtime))
     }
 
-    /// The runtime state to start with: the state file's, reconciled with `config`. A missing
-    /// file is a first start; an unreadable one is reported and ignored, never fatal.
-    public static func loadRuntimeState(config: Config, notice: (String) -> Void) -> RuntimeState {
-        guard let path = config.stateFile else { return RuntimeState() }
+    /// The store `config` asks for: its state file, or none.
+    public static func store(for config: Config) -> RuntimeStore? {
+        config.stateFile.map { StateFileStore(path: $0) }
+    }
+
+    /// The runtime state to start with: the store's, reconciled with `config`. Nothing saved is
+    /// a first start; an unreadable store is reported and ignored, never fatal.
+    public static func loadRuntimeState(config: Config, store: RuntimeStore?, notice: (String) -> Void) -> RuntimeState {
+        guard let store else { return RuntimeState() }
         do {
-            guard let loaded = try StateFile.load(path: path) else { return RuntimeState() }
-            let reconciled = reconcile(loaded, with: config, notice: notice)
+            guard let loaded = try store.load() else { return RuntimeState() }
+            let reconciled = reconcile(loaded, with: config, now: wallClock(), notice: notice)
             for (split, weights) in reconciled.weights.sorted(by: { $0.key < $1.key }) {
-                notice("state file \(path): split \(split) resumes at \(describe(weights))")
+                notice("state \(store.location): split \(split) resumes at \(describe(weights))")
+            }
+            for (split, rollout) in reconciled.rollouts.sorted(by: { $0.key < $1.key }) where !rollout.phase.isFinished {
+                notice("state \(store.location): the rollout of \(rollout.plan.canary) on split \(split) resumes at step \(rollout.stepIndex + 1) (\(rollout.phase.rawValue))")
             }
             return reconciled
         } catch {
-            notice("state file ignored, starting from the configuration's weights: \(error)")
+            notice("state ignored, starting from the configuration's weights: \(error)")
             return RuntimeState()
         }
     }
@@ -79,7 +105,7 @@ public final class ControlPlane: Sendable {
     /// Sets a split's weights; pools of the split not named get 0.
     @discardableResult
     public func setWeights(split name: String, to requested: [String: Int], origin: ChangeOrigin) throws(ControlError) -> [String: Int] {
-        try changeSplit(name, action: "weights", origin: origin) { split, _, _, _ throws(ControlError) in
+        try changeSplit(name, action: .weights, origin: origin) { split, _, _, _ throws(ControlError) in
             for (pool, weight) in requested {
                 guard split.weights[pool] != nil else {
                     throw .badRequest("pool \(quoted(pool)) is not in split \(quoted(name)) (its pools: \(list(split.poolNames)))")
@@ -99,16 +125,12 @@ public final class ControlPlane: Sendable {
     /// server of `pool` is up, unless `force`.
     @discardableResult
     public func switchSplit(_ name: String, to pool: String, force: Bool, origin: ChangeOrigin) throws(ControlError) -> [String: Int] {
-        try changeSplit(name, action: "switch", origin: origin) { split, config, runtime, health throws(ControlError) in
+        try changeSplit(name, action: .switch, origin: origin) { split, config, runtime, health throws(ControlError) in
             guard split.weights[pool] != nil else {
                 throw .badRequest("pool \(quoted(pool)) is not in split \(quoted(name)) (its pools: \(list(split.poolNames)))")
             }
-            if !force, let definition = config.pool(named: pool) {
-                let states = definition.servers.map { health.state(pool: pool, server: $0.address.description, drained: runtime.drained) }
-                guard states.contains("up") else {
-                    let summary = Dictionary(grouping: states) { $0 }.map { "\($0.value.count) \($0.key)" }.sorted().joined(separator: ", ")
-                    throw .conflict("pool \(quoted(pool)) has no server up (\(summary)); nothing changed (use force to switch anyway)")
-                }
+            if !force, let summary = Self.noServerUp(pool: pool, config: config, runtime: runtime, health: health) {
+                throw .conflict("pool \(quoted(pool)) has no server up (\(summary)); nothing changed (use force to switch anyway)")
             }
             return split.weights.mapValues { _ in 0 }.merging([pool: 100]) { $1 }
         }
@@ -117,8 +139,9 @@ public final class ControlPlane: Sendable {
     /// Restores the weights in force before the split's last change.
     @discardableResult
     public func rollback(split name: String, origin: ChangeOrigin) throws(ControlError) -> [String: Int] {
-        try state.withLock { (state: inout State) throws(ControlError) -> [String: Int] in
+        try change { (state: State) throws(ControlError) -> Change<[String: Int]> in
             guard let split = state.config.split(named: name) else { throw unknownSplit(name, state.config) }
+            try Self.refuseDuringRollout(name, state.runtime)
             guard let previous = state.runtime.previous[name]?.last else {
                 throw .conflict("split \(quoted(name)) has no earlier weights to return to")
             }
@@ -126,27 +149,40 @@ public final class ControlPlane: Sendable {
             var runtime = state.runtime
             runtime.previous[name]?.removeLast()
             runtime.weights[name] = previous
-            try commit(runtime, under: state.config, to: &state)
-            record(ChangeRecord(time: wallClock(), split: name, action: "rollback", old: old, new: previous, origin: origin), in: &state)
-            return previous
+            return Change(runtime: runtime, records: [ChangeRecord(time: wallClock(), split: name, action: .rollback, old: old, new: previous, origin: origin)],
+                          result: previous)
         }
     }
 
     /// Computes a split's new weights with `compute` (which validates), then commits them and
-    /// remembers the old ones for `rollback`.
-    private func changeSplit(_ name: String, action: String, origin: ChangeOrigin,
+    /// remembers the old ones for `rollback`. Refused while a rollout drives the split.
+    private func changeSplit(_ name: String, action: ChangeAction, origin: ChangeOrigin,
                              compute: (SplitConfig, Config, RuntimeState, ServerHealth) throws(ControlError) -> [String: Int]) throws(ControlError) -> [String: Int] {
-        try state.withLock { (state: inout State) throws(ControlError) -> [String: Int] in
+        try change { (state: State) throws(ControlError) -> Change<[String: Int]> in
             guard let split = state.config.split(named: name) else { throw unknownSplit(name, state.config) }
+            try Self.refuseDuringRollout(name, state.runtime)
             let old = state.runtime.weights[name] ?? split.weights
             let new = try compute(split, state.config, state.runtime, state.health)
             var runtime = state.runtime
             runtime.push(previous: old, for: name)
             runtime.weights[name] = new
-            try commit(runtime, under: state.config, to: &state)
-            record(ChangeRecord(time: wallClock(), split: name, action: action, old: old, new: new, origin: origin), in: &state)
-            return new
+            return Change(runtime: runtime, records: [ChangeRecord(time: wallClock(), split: name, action: action, old: old, new: new, origin: origin)],
+                          result: new)
         }
+    }
+
+    /// 409 naming the rollout when one drives `split`: its weights are the rollout's to move.
+    static func refuseDuringRollout(_ split: String, _ runtime: RuntimeState) throws(ControlError) {
+        guard let rollout = runtime.liveRollout(of: split) else { return }
+        throw .conflict("split \(quoted(split)) is being rolled out (\(rollout.plan.baseline) → \(rollout.plan.canary), step \(rollout.stepIndex + 1), \(rollout.phase.rawValue)); nothing changed. Use the rollout's verbs (pause, resume, abort, promote) or wait for it to finish")
+    }
+
+    /// Why `pool` has no server up (`1 down, 1 drain`), or nil when one is up.
+    static func noServerUp(pool: String, config: Config, runtime: RuntimeState, health: ServerHealth) -> String? {
+        guard let definition = config.pool(named: pool) else { return "no such pool" }
+        let states = definition.servers.map { health.state(pool: pool, server: $0.address.description, drained: runtime.drained) }
+        guard !states.contains("up") else { return nil }
+        return Dictionary(grouping: states) { $0 }.map { "\($0.value.count) \($0.key)" }.sorted().joined(separator: ", ")
     }
 
     // MARK: Draining servers
@@ -155,7 +191,7 @@ public final class ControlPlane: Sendable {
     /// Returns false when the server was already in that state (nothing recorded).
     @discardableResult
     public func setDrained(pool: String, server address: String, drained: Bool, origin: ChangeOrigin) throws(ControlError) -> Bool {
-        try state.withLock { (state: inout State) throws(ControlError) -> Bool in
+        try change { (state: State) throws(ControlError) -> Change<Bool> in
             guard let definition = state.config.pool(named: pool) else {
                 throw .notFound("no pool named \(quoted(pool)) (pools: \(list(state.config.pools.map(\.name))))")
             }
@@ -165,11 +201,10 @@ public final class ControlPlane: Sendable {
             }
             var runtime = state.runtime
             var set = runtime.drained[pool] ?? []
-            guard drained ? set.insert(address).inserted : set.remove(address) != nil else { return false }
+            guard drained ? set.insert(address).inserted : set.remove(address) != nil else { return .nothing(state, false) }
             runtime.drained[pool] = set.isEmpty ? nil : set
-            try commit(runtime, under: state.config, to: &state)
-            record(ChangeRecord(time: wallClock(), split: nil, action: drained ? "drain" : "enable", server: "\(pool)/\(address)", origin: origin), in: &state)
-            return true
+            return Change(runtime: runtime, records: [ChangeRecord(time: wallClock(), split: nil, action: drained ? .drain : .enable,
+                                                                   server: "\(pool)/\(address)", origin: origin)], result: true)
         }
     }
 
@@ -177,7 +212,8 @@ public final class ControlPlane: Sendable {
 
     /// Re-reads the configuration file: validated first (an invalid file is refused with its
     /// errors and the running configuration stays), then swapped in for the next request.
-    /// Runtime weights stay in force for splits whose pools did not change.
+    /// Runtime weights stay in force for splits whose pools did not change; a rollout stays when
+    /// its split kept its pools, and is aborted with the reason otherwise.
     public func reload(origin: ChangeOrigin) throws(ControlError) -> String {
         guard let configPath else { throw .conflict("this process was started without a configuration file; nothing to reload") }
         let loaded: Config
@@ -186,62 +222,135 @@ public final class ControlPlane: Sendable {
         } catch {
             throw .badRequest("reload refused, the running configuration stays: \(error.description)")
         }
-        return try state.withLock { (state: inout State) throws(ControlError) -> String in
+        let summary = try change { (state: State) throws(ControlError) -> Change<String> in
             var notes: [String] = []
-            let runtime = Self.reconcile(state.runtime, with: loaded) { notes.append($0) }
+            let now = wallClock()
+            let runtime = Self.reconcile(state.runtime, with: loaded, now: now) { notes.append($0) }
             if loaded.listen != state.config.listen || loaded.workers != state.config.workers
                 || loaded.admin != state.config.admin || loaded.accessLog != state.config.accessLog {
                 notes.append("listen, workers, admin and access_log take effect at the next restart")
             }
-            var health = state.health
-            health.keep(only: Dictionary(uniqueKeysWithValues: loaded.pools.map { ($0.name, Set($0.servers.map(\.address.description))) }))
-            try commit(runtime, health: health, under: loaded, to: &state)
-            // A rotated access log file is reopened, as nginx does on its reopen signal.
-            server.accessLog?.reopen()
+            var records: [ChangeRecord] = []
+            for (split, rollout) in runtime.rollouts.sorted(by: { $0.key < $1.key })
+                where rollout.phase == .aborted && state.runtime.liveRollout(of: split) != nil {
+                records.append(ChangeRecord(time: now, split: split, action: .rollout(.aborted), old: state.runtime.weights[split],
+                                            new: runtime.weights[split], origin: ChangeOrigin(source: .rollout, caller: origin.caller, reason: rollout.reason)))
+            }
             let summary = (["reloaded \(configPath)"] + notes).joined(separator: "; ")
-            record(ChangeRecord(time: wallClock(), split: nil, action: "reload",
-                                origin: ChangeOrigin(source: origin.source, caller: origin.caller, reason: summary)), in: &state)
-            for note in notes { notice(note) }
-            return summary
+            records.append(ChangeRecord(time: now, split: nil, action: .reload,
+                                        origin: ChangeOrigin(source: origin.source, caller: origin.caller, reason: summary)))
+            var change = Change(config: loaded, runtime: runtime, records: records, result: summary)
+            change.keepHealth = Dictionary(uniqueKeysWithValues: loaded.pools.map { ($0.name, Set($0.servers.map(\.address.description))) })
+            change.notes = notes
+            return change
         }
+        // A rotated access log file is reopened, as nginx does on its reopen signal.
+        server.accessLog?.reopen()
+        return summary
     }
 
     // MARK: Committing
 
-    /// Builds the snapshot for `runtime` under `config`, writes the state file, publishes the
-    /// snapshot, and only then makes both the state. A state file that cannot be written
-    /// refuses the change: a restart would otherwise undo it silently.
-    func commit(_ runtime: RuntimeState, health: ServerHealth? = nil, under config: Config, to state: inout State) throws(ControlError) {
-        let health = health ?? state.health
-        let snapshot: ProxySnapshot
-        do {
-            snapshot = try ProxyServer.snapshot(for: config, weights: runtime.weights, unavailable: health.unavailable(drained: runtime.drained))
-        } catch {
-            throw .badRequest(error.description)
+    /// A change computed from a consistent copy of the state: the runtime state (and
+    /// configuration) to put in force, the history entries to record, and what to answer.
+    struct Change<Result> {
+        var config: Config?
+        var runtime: RuntimeState
+        var records: [ChangeRecord]
+        var result: Result
+        /// Whether routing may have changed (a new snapshot is published).
+        var publish = true
+        /// Whether the store is written (a rollout's evidence is saved every few seconds only).
+        var save = true
+        /// On reload: the servers whose observed health is kept.
+        var keepHealth: [String: Set<String>]?
+        /// Words for the log once the change is in force.
+        var notes: [String] = []
+
+        init(config: Config? = nil, runtime: RuntimeState, records: [ChangeRecord], result: Result) {
+            self.config = config
+            self.runtime = runtime
+            self.records = records
+            self.result = result
         }
-        if let path = config.stateFile {
-            do {
-                try StateFile.save(runtime, to: path)
-            } catch {
-                throw ControlError(500, "cannot write the state file, nothing changed: \(error)")
-            }
+
+        /// No change at all; `result` is answered.
+        static func nothing(_ state: State, _ result: Result) -> Change {
+            var change = Change(runtime: state.runtime, records: [], result: result)
+            change.publish = false
+            change.save = false
+            return change
         }
-        if !server.publish(snapshot) {
-            notice("a worker did not confirm the new routing within 5 s; it will use it from its next request")
-        }
-        state.config = config
-        state.runtime = runtime
-        state.health = health
     }
 
+    /// The one path every change takes: `compute` sees a consistent copy of the state and says
+    /// what to change; the change is checked (its snapshot must build), saved to the store, put
+    /// in force and published under the state lock, recorded, and then its adoption by the
+    /// workers is awaited — all under the changes lock, so changes never interleave. A store
+    /// that cannot be written refuses the change: a restart would otherwise undo it silently.
+    func change<Result>(_ compute: (State) throws(ControlError) -> Change<Result>) throws(ControlError) -> Result {
+        try changes.withLock { (count: inout Int) throws(ControlError) -> Result in
+            let current = state.withLock { $0 }
+            let change = try compute(current)
+            let config = change.config ?? current.config
+            if change.publish {
+                do throws(ProxyStartError) {
+                    _ = try ProxyServer.snapshot(for: config, weights: change.runtime.weights,
+                                                 unavailable: current.health.unavailable(drained: change.runtime.drained))
+                } catch {
+                    throw .badRequest(error.description)
+                }
+            }
+            if change.save, let store {
+                do {
+                    try store.save(change.runtime)
+                } catch {
+                    throw ControlError(500, "cannot write the runtime state, nothing changed: \(error)")
+                }
+            }
+            count += 1
+            let adoption = state.withLock { (state: inout State) -> ProxyServer.Adoption? in
+                state.config = config
+                state.runtime = change.runtime
+                if let keep = change.keepHealth { state.health.keep(only: keep) }
+                for record in change.records { self.record(record, in: &state) }
+                return change.publish ? publish(state) : nil
+            }
+            if let adoption, !adoption.wait(seconds: 5) {
+                notice("a worker did not confirm the new routing within 5 s; it will use it from its next request")
+            }
+            for note in change.notes { notice(note) }
+            return change.result
+        }
+    }
+
+    /// Builds the snapshot of `state` and posts it to the workers (under the state lock).
+    func publish(_ state: State) -> ProxyServer.Adoption? {
+        do {
+            return server.post(try ProxyServer.snapshot(for: state.config, weights: state.runtime.weights,
+                                                        unavailable: state.health.unavailable(drained: state.runtime.drained)))
+        } catch {
+            notice("routing not published: \(error.description)")
+            return nil
+        }
+    }
+
+    /// Appends to the history and hands the entry to the notifications, in history order.
     func record(_ record: ChangeRecord, in state: inout State) {
         state.history.append(record)
         if state.history.count > Self.historyLimit { state.history.removeFirst(state.history.count - Self.historyLimit) }
+        if case .rollout(let event) = record.action, let split = record.split,
+           [.promoted, .rolledBack, .aborted].contains(event), let phase = state.runtime.rollouts[split]?.phase {
+            state.rolloutOutcomes[split, default: [:]][phase, default: 0] += 1
+        }
+        deliver?(Self.historyEntryJSON(record))
     }
 
     /// Keeps what still fits `config`: weights of splits whose pools are unchanged, drained
-    /// servers that still exist. Everything dropped is reported through `notice`.
-    static func reconcile(_ runtime: RuntimeState, with config: Config, notice: (String) -> Void) -> RuntimeState {
+    /// servers that still exist, rollouts whose split kept its pools (the others are aborted,
+    /// with the reason, and their split returns to the configuration's weights). Everything
+    /// dropped is reported through `notice`.
+    static func reconcile(_ runtime: RuntimeState, with config: Config, now: Double, notice: (String) -> Void) -> RuntimeState {
         var kept = RuntimeState()
         for (name, weights) in runtime.weights.sorted(by: { $0.key < $1.key }) {
             guard let split = config.split(named: name) else {
@@ -261,6 +370,21 @@ public final class ControlPlane: Sendable {
             let still = servers.intersection(labels)
             if !still.isEmpty { kept.drained[pool] = still }
         }
+        for (name, rollout) in runtime.rollouts.sorted(by: { $0.key < $1.key }) {
+            var rollout = rollout
+            if !rollout.phase.isFinished {
+                let pools = config.split(named: name).map { Set($0.poolNames) }
+                let intact = kept.weights[name] != nil && pools?.contains(rollout.plan.baseline) == true
+                    && pools?.contains(rollout.plan.canary) == true
+                if !intact {
+                    let why = pools == nil ? "split \(name) is no longer configured"
+                        : "split \(name)'s pools changed (now \(list(config.split(named: name)!.poolNames)))"
+                    _ = rollout.abort(reason: "aborted by a reload: \(why)", now: now)
+                    notice("the rollout of \(rollout.plan.canary) on split \(name) is aborted: \(why)")
+                }
+            }
+            if config.split(named: name) != nil { kept.rollouts[name] = rollout }
+        }
         return kept
     }
 }
@@ -278,6 +402,6 @@ func describe(_ weights: [String: Int]) -> String {
     weights.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
 }
 
-private func unknownSplit(_ name: String, _ config: Config) -> ControlError {
+func unknownSplit(_ name: String, _ config: Config) -> ControlError {
     .notFound("no split named \(quoted(name)) (splits: \(list(config.splits.map(\.name))))")
 }

@@ -1,6 +1,8 @@
+import TurnoutRollout
+
 /// What operators changed at run time and a restart must not undo: weights set through the
-/// admin API (with the stack `rollback` pops) and drained servers. The configuration file
-/// holds the rest.
+/// admin API (with the stack `rollback` pops), drained servers, and rollouts with their
+/// analyzer's evidence. The configuration file holds the rest.
 public struct RuntimeState: Sendable, Equatable {
     /// Weights in force for splits changed at run time, every pool of the split named.
     public var weights: [String: [String: Int]] = [:]
@@ -8,6 +10,8 @@ public struct RuntimeState: Sendable, Equatable {
     public var previous: [String: [[String: Int]]] = [:]
     /// Drained server labels (`host:port`) per pool.
     public var drained: [String: Set<String>] = [:]
+    /// Per split, its rollout: the one in progress, or the last one (finished) for its report.
+    public var rollouts: [String: Rollout] = [:]
 
     /// How many earlier weightings `rollback` can go back through.
     static let rollbackDepth = 50
@@ -20,5 +24,11 @@ public struct RuntimeState: Sendable, Equatable {
         stack.append(old)
         if stack.count > Self.rollbackDepth { stack.removeFirst(stack.count - Self.rollbackDepth) }
         previous[split] = stack
+    }
+
+    /// The split's rollout when it is not over (running, paused or stalled).
+    func liveRollout(of split: String) -> Rollout? {
+        guard let rollout = rollouts[split], !rollout.phase.isFinished else { return nil }
+        return rollout
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import TurnoutPosix
+import TurnoutRollout
 import Glibc
 
 /// The state file: `RuntimeState` as JSON, written atomically on every change (a temporary
@@ -7,82 +8,70 @@ import Glibc
 /// leaves either the old state or the new one, never a torn file.
 ///
 /// ```json
-/// { "version": 1,
+/// { "version": 2,
 ///   "splits": { "web": { "weights": { "blue": 90, "canary": 10 }, "previous": [ { "blue": 100, "canary": 0 } ] } },
-///   "drained": { "blue": ["127.0.0.1:9001"] } }
+///   "drained": { "blue": ["127.0.0.1:9001"] },
+///   "rollouts": { "web": { "plan": { … }, "phase": "running", "stepIndex": 1, "analyzer": { … }, … } } }
 /// ```
+/// Version 1 files (before rollouts) are read as well.
 enum StateFile {
-    static let version = 1
+    static let version = 2
 
-    /// Why a state file could not be used; the caller reports it and starts from the config.
-    struct Unreadable: Error, CustomStringConvertible {
-        let description: String
+    /// The document as written.
+    struct Document: Codable {
+        struct Split: Codable {
+            var weights: [String: Int]
+            var previous: [[String: Int]]?
+        }
+        var version: Int
+        var splits: [String: Split]?
+        var drained: [String: [String]]?
+        var rollouts: [String: Rollout]?
     }
 
     /// The state in `path`; nil when there is no file (a first start).
-    static func load(path: String) throws(Unreadable) -> RuntimeState? {
+    static func load(path: String) throws(RuntimeStoreError) -> RuntimeState? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw Unreadable(description: "\(path): cannot read: \(error.localizedDescription)")
+            throw RuntimeStoreError("\(path): cannot read: \(error.localizedDescription)")
         }
-        guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw Unreadable(description: "\(path): not a JSON object")
+        let document: Document
+        do {
+            document = try decoder.decode(Document.self, from: data)
+        } catch {
+            throw RuntimeStoreError("\(path): not a Turnout state file: \(describe(error))")
         }
-        guard (root["version"] as? NSNumber)?.intValue == version else {
-            throw Unreadable(description: "\(path): version: expected \(version)")
+        guard (1...version).contains(document.version) else {
+            throw RuntimeStoreError("\(path): version \(document.version): this Turnout reads versions 1 to \(version)")
         }
         var state = RuntimeState()
-        for (split, value) in root["splits"] as? [String: Any] ?? [:] {
-            guard let entry = value as? [String: Any], let weights = weightTable(entry["weights"]) else {
-                throw Unreadable(description: "\(path): splits.\(split).weights: expected pool names with non-negative integer weights")
+        for (split, entry) in document.splits ?? [:] {
+            for table in [entry.weights] + (entry.previous ?? []) where table.values.contains(where: { $0 < 0 }) {
+                throw RuntimeStoreError("\(path): splits.\(split): weights must be non-negative integers")
             }
-            state.weights[split] = weights
-            let previous = entry["previous"] as? [Any] ?? []
-            state.previous[split] = try previous.enumerated().map { (index, element) throws(Unreadable) in
-                guard let table = weightTable(element) else {
-                    throw Unreadable(description: "\(path): splits.\(split).previous[\(index)]: expected pool names with weights")
-                }
-                return table
-            }
+            state.weights[split] = entry.weights
+            state.previous[split] = entry.previous ?? []
         }
-        for (pool, value) in root["drained"] as? [String: Any] ?? [:] {
-            guard let servers = value as? [String] else {
-                throw Unreadable(description: "\(path): drained.\(pool): expected a list of server addresses")
-            }
-            state.drained[pool] = Set(servers)
-        }
+        for (pool, servers) in document.drained ?? [:] { state.drained[pool] = Set(servers) }
+        state.rollouts = document.rollouts ?? [:]
         return state
     }
 
-    private static func weightTable(_ value: Any?) -> [String: Int]? {
-        guard let object = value as? [String: Any] else { return nil }
-        var table: [String: Int] = [:]
-        for (pool, weight) in object {
-            guard let number = weight as? NSNumber, let integer = Int(exactly: number.doubleValue), integer >= 0 else { return nil }
-            table[pool] = integer
-        }
-        return table
-    }
-
     /// Writes `state` to `path` atomically; throws with the reason when any step fails.
-    static func save(_ state: RuntimeState, to path: String) throws(Unreadable) {
-        var splits: [String: Any] = [:]
-        for (split, weights) in state.weights {
-            splits[split] = ["weights": weights, "previous": state.previous[split] ?? []]
-        }
-        let root: [String: Any] = [
-            "version": version,
-            "splits": splits,
-            "drained": state.drained.mapValues { $0.sorted() },
-        ]
+    static func save(_ state: RuntimeState, to path: String) throws(RuntimeStoreError) {
+        let document = Document(
+            version: version,
+            splits: Dictionary(uniqueKeysWithValues: state.weights.map { ($0.key, Document.Split(weights: $0.value, previous: state.previous[$0.key] ?? [])) }),
+            drained: state.drained.mapValues { $0.sorted() },
+            rollouts: state.rollouts)
         let data: Data
         do {
-            data = try JSONSerialization.data(withJSONObject: root, options: [.sortedKeys, .prettyPrinted])
+            data = try encoder.encode(document)
         } catch {
-            throw Unreadable(description: "\(path): cannot encode the state: \(error)")
+            throw RuntimeStoreError("\(path): cannot encode the state: \(error)")
         }
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
@@ -90,20 +79,46 @@ enum StateFile {
         }
         let temporary = "\(path).tmp.\(getpid())"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw Unreadable(description: "\(temporary): cannot create: \(String(cString: strerror(errno)))") }
+        guard descriptor >= 0 else { throw RuntimeStoreError("\(temporary): cannot create: \(String(cString: strerror(errno)))") }
         let written = data.withUnsafeBytes { writeAll(descriptor, $0) }
         let synced = written && fsync(descriptor) == 0
         close(descriptor)
         guard synced, rename(temporary, path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
-            throw Unreadable(description: "\(path): cannot write: \(reason)")
+            throw RuntimeStoreError("\(path): cannot write: \(reason)")
         }
         // The rename itself is durable only once the directory is synced.
         let directoryDescriptor = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if directoryDescriptor >= 0 {
             fsync(directoryDescriptor)
             close(directoryDescriptor)
+        }
+    }
+
+    /// Evidence can grow past what a double holds; such values are written as strings.
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return encoder
+    }()
+
+    private static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return decoder
+    }()
+
+    /// A decoding error as a path and a reason.
+    private static func describe(_ error: Error) -> String {
+        guard let error = error as? DecodingError else { return "\(error)" }
+        switch error {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .keyNotFound(_, let context), .dataCorrupted(let context):
+            let path = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            return (path.isEmpty ? "" : "\(path.hasPrefix(".") ? String(path.dropFirst()) : path): ") + context.debugDescription
+        @unknown default:
+            return "\(error)"
         }
     }
 }

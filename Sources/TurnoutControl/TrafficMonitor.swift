@@ -37,14 +37,18 @@ public final class TrafficMonitor: Sendable {
 
     /// Takes one reading now (the thread calls it every second; tests may call it directly).
     public func sample() {
-        let totals = Self.keyed(server.trafficTotals())
+        // A reading short of a worker is skipped: the timeline only holds exact readings.
+        guard let all = server.trafficTotals() else { return }
+        let totals = Self.keyed(all)
         let now = Self.now()
         timeline.withLock { $0.add(totals, at: now) }
     }
 
-    /// Per window name, the covered seconds and the traffic per server key.
-    public func windowedTraffic() -> [(name: String, window: StatsWindow)] {
-        let current = Self.keyed(server.trafficTotals())
+    /// Per window name, the covered seconds and the traffic per server key; nil when a worker
+    /// did not hand over its totals in time.
+    public func windowedTraffic() -> [(name: String, window: StatsWindow)]? {
+        guard let all = server.trafficTotals() else { return nil }
+        let current = Self.keyed(all)
         let now = Self.now()
         return timeline.withLock { timeline in
             Self.windows.map { name, seconds in

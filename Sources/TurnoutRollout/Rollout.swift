@@ -167,6 +167,13 @@ public struct Rollout: Sendable, Equatable, Codable {
         }
     }
 
+    /// Ends the rollout from outside an operator's verbs (a reload took its pools away): aborted,
+    /// the canary back at 0 %, with `reason`. Nothing happens to a finished rollout.
+    public mutating func abort(reason why: String, now: Double) -> [RolloutChange] {
+        guard !phase.isFinished else { return [] }
+        return finish(.aborted, event: .aborted, canaryWeight: 0, reason: why, now: now)
+    }
+
     // MARK: Steps
 
     /// Enters step `index`: the last one promotes, a pause waits, a weight step moves the split.

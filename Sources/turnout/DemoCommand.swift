@@ -67,29 +67,27 @@ enum DemoCommand {
             }
         }
         guard let server, let config else { return 2 }
-        let control = ControlPlane(server: server, config: config, runtime: RuntimeState(), configPath: nil,
-                                   version: TurnoutVersion.current, notice: printNotice)
         // The usual admin socket when it is free, so `turnout ctl` finds it without flags; a
         // private one when another turnout in this directory owns it.
-        let monitor = TrafficMonitor(server: server)
-        var admin: AdminServer?
+        var opened: ControlServices?
         var socketPath = Config.defaultAdminSocket
+        var failure = ""
         for candidate in [Config.defaultAdminSocket, "/tmp/turnout-demo-\(getpid()).sock"] {
             socketPath = candidate
-            admin = try? AdminWiring.start(AdminConfig(socket: candidate), socketPath: candidate, api: AdminAPI(control: control, monitor: monitor))
-            if admin != nil { break }
+            do {
+                opened = try ControlServices.open(server: server, config: config, runtime: RuntimeState(), store: nil, configPath: nil,
+                                                  admin: AdminConfig(socket: candidate), socketPath: candidate)
+                break
+            } catch {
+                failure = error.description
+            }
         }
-        guard let admin else {
-            printError("demo: cannot create an admin socket (tried \(Config.defaultAdminSocket) and /tmp)")
-            return 2
-        }
-        guard let watcher = try? ServerMonitor(control: control) else {
-            printError("demo: cannot start the health checks")
+        guard let services = opened else {
+            printError("demo: cannot open the admin API (tried \(Config.defaultAdminSocket) and /tmp): \(failure)")
             return 2
         }
         server.start()
-        monitor.start()
-        watcher.start()
+        services.start()
         let url = "http://\(server.listenAddresses[0])"
         let absoluteSocket = socketPath.hasPrefix("/") ? socketPath : currentDirectory() + "/" + socketPath
         let ctl = "\(executablePath()) ctl --socket \(absoluteSocket)"
@@ -126,11 +124,7 @@ enum DemoCommand {
             Ctrl-C stops everything.
 
             """)
-        RunCommand.waitForSignals(control) {
-            admin.stop()
-            watcher.stop()
-            monitor.stop()
-        }
+        RunCommand.waitForSignals(services.control) { services.stop() }
         return 0
     }
 }

@@ -23,7 +23,7 @@ import TurnoutPosix
             socketPath = setup.directory + "/run/admin.sock"
             let token = tcpToken.flatMap(BearerToken.init)
             monitor = TrafficMonitor(server: setup.server)
-            let api = AdminAPI(control: setup.control, monitor: monitor)
+            let api = AdminAPI(control: setup.control, monitor: monitor, rollouts: RolloutController(control: setup.control, monitor: monitor))
             server = try AdminServer(socketPath: socketPath, tcp: tcpToken == nil ? nil : SocketAddress(host: "127.0.0.1", port: 0),
                                      token: token) { api.handle($0) }
             server.start()

@@ -52,10 +52,11 @@ import TurnoutFixture
 
         static func start(configPath: String, notices: NoticeLog) throws -> (ProxyServer, ControlPlane) {
             let config = try ConfigLoader.load(path: configPath)
-            let runtime = ControlPlane.loadRuntimeState(config: config) { notices.append($0) }
+            let store = ControlPlane.store(for: config)
+            let runtime = ControlPlane.loadRuntimeState(config: config, store: store) { notices.append($0) }
             let server = try ProxyServer(config: config, weights: runtime.weights, unavailable: runtime.drained)
             server.start()
-            let control = ControlPlane(server: server, config: config, runtime: runtime, configPath: configPath,
+            let control = ControlPlane(server: server, config: config, runtime: runtime, store: store, configPath: configPath,
                                        version: "test", notice: { notices.append($0) })
             return (server, control)
         }
@@ -87,7 +88,7 @@ import TurnoutFixture
         func withLock<T>(_ body: ([String]) -> T) -> T { lines.withLock { body($0) } }
     }
 
-    static let admin = ChangeOrigin(source: "admin", caller: .process(uid: 0, pid: 1))
+    static let admin = ChangeOrigin(source: .admin, caller: .process(uid: 0, pid: 1))
 
     @Test func weightsTakeEffectForTheNextRequestAndAreRecorded() throws {
         let setup = try Setup()
@@ -172,7 +173,7 @@ import TurnoutFixture
         #expect(try setup.answers(10) == ["canary\n": 10])
         // The rollback stack survived too.
         #expect(try setup.control.rollback(split: "web", origin: Self.admin) == ["blue": 100, "canary": 0])
-        let status = setup.control.statusDocument()
+        let status = try setup.control.statusDocument()
         let blue = ((status["pools"] as? [String: Any])?["blue"] as? [String: Any])?["servers"] as? [[String: Any]]
         #expect(blue?.first?["state"] as? String == "drain")
     }
@@ -184,7 +185,7 @@ import TurnoutFixture
         try "{ not json".write(toFile: setup.statePath, atomically: true, encoding: .utf8)
         try setup.restart()
         #expect(setup.control.weights(of: "web")?.source == "config")
-        #expect(setup.notices.contains { $0.contains("state file ignored") && $0.contains(setup.statePath) })
+        #expect(setup.notices.contains { $0.contains("state ignored") && $0.contains(setup.statePath) })
         #expect(try setup.answers(5) == ["blue\n": 5])
     }
 
@@ -193,13 +194,13 @@ import TurnoutFixture
         defer { setup.stop() }
         try setup.control.setWeights(split: "web", to: ["blue": 0, "canary": 1], origin: Self.admin)
         try "{ \"listen\": [] ".write(toFile: setup.configPath, atomically: true, encoding: .utf8)
-        #expect(throws: ControlError.self) { try setup.control.reload(origin: ChangeOrigin(source: "admin")) }
+        #expect(throws: ControlError.self) { try setup.control.reload(origin: ChangeOrigin(source: .admin)) }
         #expect(try setup.answers(5) == ["canary\n": 5], "the running configuration stays")
 
         // A valid file with a new split: swapped in, the runtime weights of "web" kept.
         try Setup.configText(fixtures: setup.fixtures, statePath: setup.statePath, extraPool: true)
             .write(toFile: setup.configPath, atomically: true, encoding: .utf8)
-        let summary = try setup.control.reload(origin: ChangeOrigin(source: "signal"))
+        let summary = try setup.control.reload(origin: ChangeOrigin(source: .signal))
         #expect(summary.contains("reloaded"))
         #expect(setup.control.config.split(named: "all") != nil)
         #expect(setup.control.weights(of: "web")?.weights == ["blue": 0, "canary": 1])

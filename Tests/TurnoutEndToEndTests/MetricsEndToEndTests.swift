@@ -76,11 +76,11 @@ import TurnoutTestSupport
         defer { setup.stop() }
         let client = try TestClient(port: setup.server.listenAddresses[0].port)
         for _ in 0..<10 { _ = try client.request("GET", "/") }
-        let start = TrafficMonitor.poolTotals(setup.server.trafficTotals())
+        let start = TrafficMonitor.poolTotals(try #require(setup.server.trafficTotals()))
         _ = try setup.control.setWeights(split: "web", to: ["blue": 1, "canary": 1], origin: ControlPlaneTests.admin)
         var seen: [String: Int] = [:]
         for _ in 0..<40 { seen[try client.request("GET", "/").text, default: 0] += 1 }
-        let end = TrafficMonitor.poolTotals(setup.server.trafficTotals())
+        let end = TrafficMonitor.poolTotals(try #require(setup.server.trafficTotals()))
         for pool in ["blue", "canary"] {
             let delta = end[pool]!.subtracting(start[pool] ?? .init())
             #expect(delta.requests == UInt64(seen["\(pool)\n"] ?? 0), "\(pool): \(seen)")

@@ -113,6 +113,13 @@ public final class ProxyServer: Sendable {
     /// adopted it (or after `timeout` seconds), so a caller can say the change is in force.
     @discardableResult
     public func publish(_ snapshot: ProxySnapshot, timeout: Double = 5) -> Bool {
+        post(snapshot).wait(seconds: timeout)
+    }
+
+    /// Hands `snapshot` to every worker's inbox and returns at once. Workers adopt snapshots in
+    /// the order they were posted, so callers that post under one lock never see an older
+    /// snapshot win over a newer one.
+    public func post(_ snapshot: ProxySnapshot) -> Adoption {
         current.withLock { $0 = snapshot }
         let latch = Latch()
         for worker in workers {
@@ -121,13 +128,25 @@ public final class ProxyServer: Sendable {
                 latch.signal()
             }
         }
-        return workers.allSatisfy { _ in latch.wait(seconds: timeout) }
+        return Adoption(latch: latch, workers: workers.count)
+    }
+
+    /// The workers' acknowledgements of one posted snapshot.
+    public struct Adoption: Sendable {
+        let latch: Latch
+        let workers: Int
+
+        /// Waits until every worker routes by the snapshot; false when `seconds` passed first.
+        public func wait(seconds: Double) -> Bool {
+            (0..<workers).allSatisfy { _ in latch.wait(seconds: seconds) }
+        }
     }
 
     /// Runs `read` on every worker's own thread and returns what each gave: the one way state
-    /// owned by the loops is read from outside, without a lock on their side. A worker that
-    /// does not answer within `timeout` seconds is left out.
-    func collect<T: Sendable>(timeout: Double = 5, _ read: @escaping @Sendable (Worker) -> T) -> [T] {
+    /// owned by the loops is read from outside, without a lock on their side. The reading is
+    /// whole or nothing: nil when some worker did not answer within `timeout` seconds, so a sum
+    /// over workers is never silently short of one.
+    func collect<T: Sendable>(timeout: Double = 5, _ read: @escaping @Sendable (Worker) -> T) -> [T]? {
         let collected = Mutex<[T]>([])
         let latch = Latch()
         for worker in workers {
@@ -137,24 +156,30 @@ public final class ProxyServer: Sendable {
                 latch.signal()
             }
         }
-        for _ in workers { _ = latch.wait(seconds: timeout) }
+        let deadline = monotonicNanoseconds() &+ UInt64(timeout * 1e9)
+        for _ in workers {
+            let left = Double(deadline &- min(deadline, monotonicNanoseconds())) / 1e9
+            guard latch.wait(seconds: max(left, 0.001)) else { return nil }
+        }
         return collected.withLock { $0 }
     }
 
     /// Runs `body` on every worker's thread and returns the results, for measurements that
-    /// need the worker's own thread (per-thread allocation counts in the micro benchmarks).
-    public func onEveryWorker<T: Sendable>(timeout: Double = 5, _ body: @escaping @Sendable () -> T) -> [T] {
+    /// need the worker's own thread (per-thread allocation counts in the micro benchmarks);
+    /// nil when a worker did not answer within `timeout` seconds.
+    public func onEveryWorker<T: Sendable>(timeout: Double = 5, _ body: @escaping @Sendable () -> T) -> [T]? {
         collect(timeout: timeout) { _ in body() }
     }
 
-    /// Counters summed over all workers.
-    public func counters(timeout: Double = 5) -> WorkerCounters {
-        var total = WorkerCounters()
-        for counters in collect(timeout: timeout, { worker in
+    /// Counters summed over all workers; nil when a worker did not answer within `timeout`.
+    public func counters(timeout: Double = 5) -> WorkerCounters? {
+        guard let all = collect(timeout: timeout, { worker in
             var copy = worker.counters
             copy.openConnections = worker.openConnectionCount
             return copy
-        }) { total.add(counters) }
+        }) else { return nil }
+        var total = WorkerCounters()
+        for counters in all { total.add(counters) }
         return total
     }
 
@@ -164,14 +189,16 @@ public final class ProxyServer: Sendable {
         public var idleConnections = 0
     }
 
-    /// Per pool name and server label, summed over workers (for status and tests).
-    public func serverGauges(timeout: Double = 5) -> [String: [String: ServerGauges]] {
+    /// Per pool name and server label, summed over workers (for status and tests); nil when a
+    /// worker did not answer within `timeout`.
+    public func serverGauges(timeout: Double = 5) -> [String: [String: ServerGauges]]? {
         var total: [String: [String: ServerGauges]] = [:]
-        for gauges in collect(timeout: timeout, { worker in
+        guard let all = collect(timeout: timeout, { worker in
             worker.pools.flatMap { pool in
                 pool.servers.map { (pool.definition.name, $0.definition.label, $0.inFlight, $0.idleCount) }
             }
-        }) {
+        }) else { return nil }
+        for gauges in all {
             for (pool, server, inFlight, idle) in gauges {
                 total[pool, default: [:]][server, default: ServerGauges()].inFlight += inFlight
                 total[pool, default: [:]][server, default: ServerGauges()].idleConnections += idle
@@ -182,10 +209,13 @@ public final class ProxyServer: Sendable {
 
     /// Every upstream server's traffic since start, merged over the workers: responses by
     /// class, errors by kind, bytes, latency and time-to-first-byte histograms. Subtracting an
-    /// earlier reading gives the exact traffic in between (a window, a rollout step).
-    public func trafficTotals(timeout: Double = 5) -> [TrafficKey: TrafficStats] {
+    /// earlier reading gives the exact traffic in between (a window, a rollout step). `pools`
+    /// limits the reading to those pools (a rollout's two). Nil when a worker did not answer
+    /// within `timeout`: a reading short of a worker would not be exact.
+    public func trafficTotals(pools: Set<String>? = nil, timeout: Double = 5) -> [TrafficKey: TrafficStats]? {
         var total: [TrafficKey: TrafficStats] = [:]
-        for book in collect(timeout: timeout, { $0.traffic.snapshot() }) {
+        guard let books = collect(timeout: timeout, { $0.traffic.snapshot(pools: pools) }) else { return nil }
+        for book in books {
             for (key, stats) in book {
                 if total[key] == nil { total[key] = stats } else { total[key]!.merge(stats) }
             }

@@ -20,9 +20,11 @@ final class TrafficBook {
         return cell
     }
 
-    /// Deep copies of every cell, made on the owning worker's thread.
-    func snapshot() -> [TrafficKey: TrafficStats] {
-        cells.mapValues { $0.stats.snapshot() }
+    /// Deep copies of every cell (or of those of `pools`), made on the owning worker's thread.
+    func snapshot(pools: Set<String>? = nil) -> [TrafficKey: TrafficStats] {
+        var copies: [TrafficKey: TrafficStats] = [:]
+        for (key, cell) in cells where pools?.contains(key.pool) ?? true { copies[key] = cell.stats.snapshot() }
+        return copies
     }
 }
 

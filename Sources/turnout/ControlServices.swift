@@ -1,0 +1,60 @@
+import TurnoutAdmin
+import TurnoutConfig
+import TurnoutControl
+import TurnoutCore
+
+/// The control side of a running proxy, shared by `run` and `demo`: the control plane, the
+/// stats timeline, the rollout controller, the admin API and the health checks.
+struct ControlServices {
+    let control: ControlPlane
+    let monitor: TrafficMonitor
+    let rollouts: RolloutController
+    let admin: AdminServer
+    let watcher: ServerMonitor
+
+    /// Why the control side could not start (a taken admin socket, a token file that is missing).
+    struct StartFailure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Builds the control side and opens the admin API (first: when another turnout owns the
+    /// socket, this one must not start serving traffic it cannot be told about). `start()`
+    /// begins the background work once the proxy serves.
+    static func open(server: ProxyServer, config: Config, runtime: RuntimeState, store: RuntimeStore?, configPath: String?,
+                     admin adminConfig: AdminConfig, socketPath: String?) throws(StartFailure) -> ControlServices {
+        let control = ControlPlane(server: server, config: config, runtime: runtime, store: store, configPath: configPath,
+                                   version: TurnoutVersion.current, notice: printNotice)
+        let monitor = TrafficMonitor(server: server)
+        let rollouts = RolloutController(control: control, monitor: monitor)
+        let admin: AdminServer
+        do {
+            admin = try AdminWiring.start(adminConfig, socketPath: socketPath,
+                                          api: AdminAPI(control: control, monitor: monitor, rollouts: rollouts))
+        } catch {
+            throw StartFailure(description: "\(error)")
+        }
+        let watcher: ServerMonitor
+        do {
+            watcher = try ServerMonitor(control: control)
+        } catch {
+            admin.stop()
+            throw StartFailure(description: "cannot start the health checks: \(error)")
+        }
+        return ControlServices(control: control, monitor: monitor, rollouts: rollouts, admin: admin, watcher: watcher)
+    }
+
+    /// Starts the stats timeline, the health checks and the rollout controller.
+    func start() {
+        monitor.start()
+        watcher.start()
+        rollouts.start()
+    }
+
+    /// Stops the admin side before the proxy drains.
+    func stop() {
+        admin.stop()
+        rollouts.stop()
+        watcher.stop()
+        monitor.stop()
+    }
+}

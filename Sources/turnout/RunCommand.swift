@@ -21,7 +21,8 @@ enum RunCommand {
         ProcessSignal.blockAll()
         // Runtime weights from the state file are in force from the first request: a restart
         // never routes by the configuration's weights after an operator changed them.
-        let runtime = ControlPlane.loadRuntimeState(config: config, notice: printNotice)
+        let store = ControlPlane.store(for: config)
+        let runtime = ControlPlane.loadRuntimeState(config: config, store: store, notice: printNotice)
         let server: ProxyServer
         do {
             server = try ProxyServer(config: config, weights: runtime.weights, unavailable: runtime.drained)
@@ -29,28 +30,17 @@ enum RunCommand {
             printError("\(path): \(error)")
             return 2
         }
-        let control = ControlPlane(server: server, config: config, runtime: runtime, configPath: path,
-                                   version: TurnoutVersion.current, notice: printNotice)
-        // The admin socket comes first: when another turnout owns it, this one must not start
-        // serving traffic it cannot be told about.
-        let monitor = TrafficMonitor(server: server)
-        let admin: AdminServer
+        let services: ControlServices
         do {
-            admin = try AdminWiring.start(config.admin, socketPath: config.admin.socket, api: AdminAPI(control: control, monitor: monitor))
+            services = try ControlServices.open(server: server, config: config, runtime: runtime, store: store, configPath: path,
+                                                admin: config.admin, socketPath: config.admin.socket)
         } catch {
             printError("\(path): \(error)")
             return 2
         }
-        let watcher: ServerMonitor
-        do {
-            watcher = try ServerMonitor(control: control)
-        } catch {
-            printError("cannot start the health checks: \(error)")
-            return 2
-        }
+        let admin = services.admin
         server.start()
-        monitor.start()
-        watcher.start()
+        services.start()
         let addresses = server.listenAddresses.map(\.description).joined(separator: ", ")
         printNotice("turnout \(TurnoutVersion.current): listening on \(addresses) with \(server.workerCount) workers (\(path)); "
             + "admin API on \(AdminWiring.describe(admin, socketPath: config.admin.socket))")
@@ -59,11 +49,7 @@ enum RunCommand {
                 + "the open-files limit (ulimit -n) leaves room for that many clients with an upstream connection each")
         }
         SystemdNotify.ready(status: "listening on \(addresses); admin API on \(AdminWiring.describe(admin, socketPath: config.admin.socket))")
-        waitForSignals(control) {
-            admin.stop()
-            watcher.stop()
-            monitor.stop()
-        }
+        waitForSignals(services.control) { services.stop() }
         return 0
     }
 
@@ -76,7 +62,7 @@ enum RunCommand {
             case .hangUp:
                 SystemdNotify.reloading()
                 do {
-                    printNotice(try control.reload(origin: ChangeOrigin(source: "signal")))
+                    printNotice(try control.reload(origin: ChangeOrigin(source: .signal)))
                     SystemdNotify.ready(status: "configuration re-read on SIGHUP")
                 } catch {
                     printError(error.message)

@@ -98,7 +98,9 @@ enum RolloutReport {
             "canary": ["estimate": rounded(report.canaryEstimate, 6)],
             "baseline": ["estimate": rounded(report.baselineEstimate, 6)],
             "ratio": report.ratio.map { rounded($0, 4) } ?? NSNull(),
-            "interval": [rounded(report.ratioInterval.lowerBound, 4), rounded(report.ratioInterval.upperBound, 4)],
+            // An interval with no upper bound yet (no canary events) says so with null.
+            "interval": [rounded(report.ratioInterval.lowerBound, 4),
+                         report.ratioInterval.upperBound.isFinite ? rounded(report.ratioInterval.upperBound, 4) : NSNull()] as [Any],
             "evidence": rounded(report.failEvidence, 4),
             "threshold": rounded(report.failThreshold, 4),
             "pass_evidence": rounded(report.passEvidence, 4),

@@ -10,7 +10,7 @@
 /// owner's next `record` would then copy once. Use `snapshot()` on the owner side.)
 ///
 /// Windows are exact: a rollout step's histogram is `snapshot(now).subtracting(snapshot(start))`.
-public struct Histogram: Sendable, Equatable, Codable {
+public struct Histogram: Sendable, Equatable {
     /// Per-bucket counts, `HistogramLayout.bucketCount` of them; allocated once.
     @usableFromInline var counts: [UInt64]
     /// Backing store of `count` (stored properties touched by the inlinable `record` must be

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TurnoutMetrics
 import Glibc
@@ -164,3 +165,16 @@ struct HistogramTests {
 
 /// 2^x without Foundation.
 func pow2(_ x: Double) -> Double { exp(x * 0.6931471805599453) }
+
+@Suite struct HistogramCodingTests {
+    @Test func aHistogramSurvivesEncodingSparsely() throws {
+        var histogram = Histogram()
+        for value: UInt64 in [1_500, 20_000, 20_100, 3_000_000_000, 50] { histogram.record(value) }
+        let data = try JSONEncoder().encode(histogram)
+        #expect(try JSONDecoder().decode(Histogram.self, from: data) == histogram)
+        #expect(data.count < 400, "only the buckets in use are written (\(data.count) bytes)")
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(Histogram.self, from: Data(#"{"buckets": [[999999, 1]], "total": 1, "sum": 1, "below": 0, "above": 0, "min": 1, "max": 1}"#.utf8))
+        }
+    }
+}

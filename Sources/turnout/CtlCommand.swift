@@ -15,6 +15,12 @@ enum CtlCommand {
           weights SPLIT POOL=N …          set them (pools not named get 0)
           switch SPLIT POOL [--force]     send all of SPLIT to POOL (blue-green)
           rollback SPLIT                  restore the weights before the last change
+          rollout start SPLIT [--baseline POOL --canary POOL --steps 5:60,25:120,pause,100 [--advance hold|proven]]
+                                          start a rollout (no flags: the configuration's template)
+          rollout status SPLIT            the rollout's report: step, weights, evidence, reason
+          rollout watch SPLIT             redraw it every second until it ends (exit 0 promoted,
+                                          3 rolled back or aborted)
+          rollout pause|resume|abort|promote SPLIT
           drain POOL ADDR                 stop sending new requests to a server
           enable POOL ADDR                undo a drain
           history                         every change, newest first
@@ -34,12 +40,14 @@ enum CtlCommand {
         let url = try arguments.option("--url")
         let tokenFile = try arguments.option("--token-file")
         let configPath = try arguments.option("-c", "--config")
+        let start = try CtlRollout.StartOptions.parse(&arguments)
         if arguments.flag("-h", "--help") { writeStandardOutput(usage); return 0 }
         var words = arguments.words
-        guard !words.isEmpty else { throw UsageError("ctl needs a verb: status, weights, switch, rollback, drain, enable, history, stats, metrics, reload") }
+        guard !words.isEmpty else { throw UsageError("ctl needs a verb: status, weights, switch, rollback, rollout, drain, enable, history, stats, metrics, reload") }
         let verb = words.removeFirst()
         if let option = words.first(where: { $0.hasPrefix("-") }) { throw UsageError("unknown ctl option \"\(option)\"") }
-        let call = try request(verb: verb, words: words, force: force)
+        if verb != "rollout" && !start.isEmpty { throw UsageError("--baseline, --canary, --steps and --advance go with rollout start only") }
+        let call = verb == "rollout" ? try CtlRollout.request(words: words, options: start) : try request(verb: verb, words: words, force: force)
 
         let client: AdminClient
         do {
@@ -48,6 +56,7 @@ enum CtlCommand {
             printError("ctl: \(error)")
             return 1
         }
+        if verb == "rollout" && words.first == "watch" { return CtlRollout.watch(client: client, split: words[1]) }
         let answer: (status: Int, body: String)
         do {
             answer = try client.send(call.method, call.path, body: call.body)
@@ -103,7 +112,7 @@ enum CtlCommand {
             try expect(2, "POOL ADDR")
             return ("POST", "/pools/\(escape(words[0]))/servers/\(escape(words[1]))/\(verb)", nil)
         default:
-            throw UsageError("unknown ctl verb \"\(verb)\" (verbs: status, weights, switch, rollback, drain, enable, history, stats, metrics, reload)")
+            throw UsageError("unknown ctl verb \"\(verb)\" (verbs: status, weights, switch, rollback, rollout, drain, enable, history, stats, metrics, reload)")
         }
     }
 
@@ -147,7 +156,7 @@ enum CtlCommand {
         return socket
     }
 
-    private static func escape(_ segment: String) -> String {
+    static func escape(_ segment: String) -> String {
         segment.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? segment
     }
 

@@ -14,6 +14,7 @@ enum CtlFormat {
             return "pool \(text(document["pool"])) server \(text(document["server"])): \(text(document["state"]))"
                 + (changed ? "" : " (already)") + "\n"
         case "reload": return text(document["message"]) + "\n"
+        case "rollout": return rollout(document, stats: nil)
         default: return body
         }
     }
@@ -26,11 +27,15 @@ enum CtlFormat {
 
     private static func status(_ document: [String: Any]) -> String {
         var out = "turnout \(text(document["version"])), up \(text(document["uptime_s"])) s, \(text(document["workers"])) workers\n\n"
-        var splitRows = [["SPLIT", "SOURCE", "WEIGHTS"]]
+        var splitRows = [["SPLIT", "SOURCE", "WEIGHTS", "ROLLOUT"]]
         let splits = document["splits"] as? [String: Any] ?? [:]
         for name in splits.keys.sorted() {
             let entry = splits[name] as? [String: Any] ?? [:]
-            splitRows.append([name, text(entry["source"]), weights(entry["weights"])])
+            var rollout = "-"
+            if let summary = entry["rollout"] as? [String: Any] {
+                rollout = "\(text(summary["baseline"])) → \(text(summary["canary"])) \(text(summary["state"])), step \(text(summary["step"]))/\(text(summary["steps"])), canary \(text(summary["canary_weight"])) %"
+            }
+            splitRows.append([name, text(entry["source"]), weights(entry["weights"]), rollout])
         }
         out += table(splitRows) + "\n"
         var serverRows = [["POOL", "BALANCE", "SERVER", "WEIGHT", "STATE", "IN-FLIGHT"]]

@@ -66,7 +66,7 @@ let package = Package(
         .target(name: "TurnoutTestSupport", path: "Tests/TurnoutTestSupport"),
         .testTarget(name: "TurnoutMetricsTests", dependencies: ["TurnoutMetrics", "TurnoutTestSupport"]),
         .testTarget(name: "TurnoutAnalysisTests", dependencies: ["TurnoutAnalysis", "TurnoutMetrics"]),
-        .testTarget(name: "TurnoutRolloutTests", dependencies: ["TurnoutRollout", "TurnoutAnalysis"]),
+        .testTarget(name: "TurnoutRolloutTests", dependencies: ["TurnoutRollout", "TurnoutAnalysis", "TurnoutSimulation"]),
         .testTarget(name: "TurnoutConfigTests", dependencies: ["TurnoutConfig"]),
         .testTarget(name: "TurnoutCoreTests", dependencies: ["TurnoutCore", "TurnoutHTTP", "TurnoutConfig"]),
         .testTarget(name: "TurnoutEndToEndTests", dependencies: ["TurnoutCore", "TurnoutConfig", "TurnoutControl", "TurnoutAdmin", "TurnoutFixture", "TurnoutPosix", "TurnoutHTTP",

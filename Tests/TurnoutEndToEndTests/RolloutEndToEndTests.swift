@@ -8,8 +8,6 @@ import TurnoutFixture
     /// Short looks and small step minimums, so a rollout takes seconds.
     static let quick = #""analysis": {"interval_ms": 200, "min_requests": 50}"#
 
-    static func steps(_ body: String) -> String { body }
-
     @Test func aHealthyCanaryIsPromotedUnderLoadWithNoFailedRequest() throws {
         let harness = try RolloutHarness("rollout-healthy", extra: Self.quick)
         defer { harness.stop() }

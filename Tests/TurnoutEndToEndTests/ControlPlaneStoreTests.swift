@@ -1,0 +1,86 @@
+import Foundation
+import Synchronization
+import Testing
+import TurnoutConfig
+import TurnoutControl
+import TurnoutCore
+import TurnoutPosix
+
+/// The control plane's rules against its runtime store: what is saved and when, and that
+/// readers and health verdicts never wait behind a store write.
+@Suite struct ControlPlaneStoreTests {
+    /// A store whose writes take `delay` seconds, counting them.
+    final class SlowStore: RuntimeStore {
+        let delay: Double
+        let inner = MemoryStore()
+        let writing = Atomic<Bool>(false)
+        init(delay: Double) { self.delay = delay }
+        func load() -> RuntimeState? { inner.load() }
+        func save(_ state: RuntimeState) {
+            writing.store(true, ordering: .releasing)
+            usleep(UInt32(delay * 1e6))
+            inner.save(state)
+            writing.store(false, ordering: .releasing)
+        }
+        var location: String { "slow memory" }
+    }
+
+    static func plane(store: RuntimeStore) throws -> (ProxyServer, ControlPlane) {
+        let config = try ConfigLoader.decode(Array("""
+            { "listen": ["127.0.0.1:0"], "workers": 1, "state_file": null,
+              "pools": { "blue": { "servers": ["127.0.0.1:1"] }, "canary": { "servers": ["127.0.0.1:2"] } },
+              "splits": { "web": { "blue": 100, "canary": 0 } }, "routes": [ { "split": "web" } ] }
+            """.utf8), source: "store test")
+        let server = try ProxyServer(config: config)
+        server.start()
+        let control = ControlPlane(server: server, config: config, runtime: RuntimeState(), store: store, configPath: nil,
+                                   version: "test", notice: { _ in })
+        return (server, control)
+    }
+
+    @Test func changesAreSavedOnceAndRefusalsAndObservationsNotAtAll() throws {
+        let store = MemoryStore()
+        let (server, control) = try Self.plane(store: store)
+        defer { server.stop(graceful: false) }
+        let admin = ChangeOrigin(source: .admin)
+        try control.setWeights(split: "web", to: ["blue": 50, "canary": 50], origin: admin)
+        #expect(store.saves == 1)
+        #expect(store.load()?.weights["web"] == ["blue": 50, "canary": 50])
+        #expect(throws: ControlError.self) { try control.setWeights(split: "web", to: ["green": 1], origin: admin) }
+        #expect(throws: ControlError.self) { try control.setDrained(pool: "blue", server: "127.0.0.1:9", drained: true, origin: admin) }
+        #expect(store.saves == 1, "a refused change writes nothing")
+        control.healthChanged(pool: "blue", server: "127.0.0.1:1", up: false, reason: "test")
+        #expect(store.saves == 1, "observed health is not saved")
+        #expect(control.serverState(pool: "blue", server: "127.0.0.1:1") == "down")
+        #expect(try control.setDrained(pool: "canary", server: "127.0.0.1:2", drained: true, origin: admin))
+        #expect(!(try control.setDrained(pool: "canary", server: "127.0.0.1:2", drained: true, origin: admin)), "already drained")
+        #expect(store.saves == 2)
+    }
+
+    @Test func readersAndHealthVerdictsDoNotWaitBehindAStoreWrite() throws {
+        let store = SlowStore(delay: 2)
+        let (server, control) = try Self.plane(store: store)
+        defer { server.stop(graceful: false) }
+        let done = Latch()
+        LoopThread.start(name: "slow-change") {
+            _ = try? control.setWeights(split: "web", to: ["blue": 10, "canary": 90], origin: ChangeOrigin(source: .admin))
+            done.signal()
+        }
+        let deadline = Date().addingTimeInterval(1)
+        while !store.writing.load(ordering: .acquiring) && Date() < deadline { usleep(1_000) }
+        let writing = store.writing.load(ordering: .acquiring)
+        #expect(writing, "the change is writing")
+        let start = Date()
+        _ = try control.statusDocument()
+        _ = control.historyDocument()
+        control.healthChanged(pool: "canary", server: "127.0.0.1:2", up: false, reason: "test")
+        let waited = Date().timeIntervalSince(start)
+        #expect(waited < 1, "readers and a verdict took \(waited) s during a 2 s write")
+        #expect(control.serverState(pool: "canary", server: "127.0.0.1:2") == "down")
+        #expect(control.weights(of: "web")?.weights == ["blue": 100, "canary": 0], "not in force before it is saved")
+        #expect(done.wait(seconds: 10))
+        #expect(control.weights(of: "web")?.weights == ["blue": 10, "canary": 90])
+        // The health verdict given during the write is still in force after the change.
+        #expect(control.serverState(pool: "canary", server: "127.0.0.1:2") == "down")
+    }
+}

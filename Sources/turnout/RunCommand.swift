@@ -3,13 +3,15 @@ import TurnoutConfig
 import TurnoutControl
 import TurnoutCore
 
-/// `turnout run [-c FILE]`: runs the proxy in the foreground until SIGTERM or SIGINT (graceful
-/// drain), re-reading the configuration on SIGHUP.
+/// `turnout run [-c FILE] [--takeover]`: runs the proxy in the foreground until SIGTERM or SIGINT
+/// (graceful drain), re-reading the configuration on SIGHUP; SIGUSR2 or `--takeover` replace a
+/// running process without refusing a connection (`BinaryUpgrade`, `Takeover`).
 enum RunCommand {
     static let defaultConfigPath = "conf/turnout.json"
 
     static func run(_ arguments: inout Arguments) throws(UsageError) -> Int32 {
         let path = try arguments.option("-c", "--config") ?? defaultConfigPath
+        let takeover = arguments.flag("--takeover")
         try arguments.expectEmpty()
         let config: Config
         do {
@@ -18,6 +20,7 @@ enum RunCommand {
             printError(error.description)
             return 1
         }
+        if takeover && !Takeover.begin(config: config, configPath: path) { return 1 }
         ProcessSignal.blockAll()
         // Runtime weights from the state file are in force from the first request: a restart
         // never routes by the configuration's weights after an operator changed them.
@@ -25,7 +28,8 @@ enum RunCommand {
         let runtime = ControlPlane.loadRuntimeState(config: config, store: store, notice: printNotice)
         let server: ProxyServer
         do {
-            server = try ProxyServer(config: config, weights: runtime.weights, unavailable: runtime.drained)
+            server = try ProxyServer(config: config, weights: runtime.weights, unavailable: runtime.drained,
+                                     inherited: BinaryUpgrade.inheritedListeners())
         } catch {
             printError("\(path): \(error)")
             return 2
@@ -49,6 +53,8 @@ enum RunCommand {
                 + "the open-files limit (ulimit -n) leaves room for that many clients with an upstream connection each")
         }
         SystemdNotify.ready(status: "listening on \(addresses); admin API on \(AdminWiring.describe(admin, socketPath: config.admin.socket))")
+        Takeover.finish()
+        BinaryUpgrade.listen(configPath: path, server: server)
         waitForSignals(services.control) { services.stop() }
         return 0
     }

@@ -5,7 +5,10 @@ import Glibc
 let usage = """
     usage: turnout <command> [options]
 
-      run   [-c FILE]   run the proxy in the foreground (default conf/turnout.json)
+      run   [-c FILE] [--takeover]
+                        run the proxy in the foreground (default conf/turnout.json); with
+                        --takeover, replace the turnout running with that file's admin socket
+                        (same ports; it drains and exits once this one serves)
       check [-c FILE]   validate a configuration; print every error with its JSON path
       demo  [--port N] start blue, green and canary fixture upstreams and the proxy on loopback
       ctl   VERB …      talk to a running turnout's admin API (turnout ctl --help)

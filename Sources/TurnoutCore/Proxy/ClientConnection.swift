@@ -46,7 +46,8 @@ final class ClientConnection: TimerNode, EventHandler {
     /// When the connection was accepted; until its first request is answered, silence counts
     /// against `client_header_ms` from here (as nginx does), not against the idle timeout.
     private var acceptedAt: UInt64 = 0
-    private var answeredAny = false
+    /// Some request on this connection was answered: it is a kept-alive connection now.
+    private(set) var answeredAny = false
     /// Close once the current response is complete.
     var closeAfterResponse = false
 
@@ -142,7 +143,10 @@ final class ClientConnection: TimerNode, EventHandler {
             case .needMore:
                 break
             }
-        } else if worker.draining {
+        } else if worker.draining && answeredAny && !readable {
+            // Stopping: a kept-alive connection with nothing more to read is closed. A new one
+            // waits for its first request (its client is sending it, and a new connection that
+            // fails is a failed request); so does any connection whose next request has arrived.
             close()
             return false
         }
@@ -162,6 +166,10 @@ final class ClientConnection: TimerNode, EventHandler {
             return true
         case .wouldBlock:
             readable = false
+            if worker.draining && answeredAny && requestStartedAt == 0 {
+                close()
+                return false
+            }
             releaseInboundIfEmpty()
             requestStartedAt == 0 ? armIdleTimer() : armHeaderTimer()
             return false

@@ -26,9 +26,17 @@ public final class ProxyServer: Sendable {
     /// Where workers report servers that keep failing (the control plane decides on ejection).
     public let outliers = OutlierReports()
 
+    /// Per configured listen address (as written, `host:port`), the listening descriptors of the
+    /// workers: what a binary upgrade hands to the new process (`inherited` below).
+    public let listeningDescriptors: [(address: String, descriptors: [Int32])]
+
     /// Binds the listeners and creates the workers, routing by `config` with runtime `weights`
     /// and `unavailable` servers (drained ones from the state file) in force from the first request.
-    public init(config: Config, weights: [String: [String: Int]] = [:], unavailable: [String: Set<String>] = [:]) throws(ProxyStartError) {
+    /// `inherited` holds listening sockets a previous process handed over, per configured address:
+    /// they are used instead of binding new ones, so connections already queued on them (and
+    /// arriving while the old process drains) are accepted here and never reset.
+    public init(config: Config, weights: [String: [String: Int]] = [:], unavailable: [String: Set<String>] = [:],
+                inherited: [String: [Int32]] = [:]) throws(ProxyStartError) {
         let snapshot = try Self.snapshot(for: config, weights: weights, unavailable: unavailable)
         let count = config.workers > 0 ? config.workers : max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         let accessLog = try config.accessLog.map { destination throws(ProxyStartError) in try AccessLogWriter(destination: destination) }
@@ -43,15 +51,35 @@ public final class ProxyServer: Sendable {
             throw ProxyStartError(description: "cannot create an event loop: \(error)")
         }
         var bound: [SocketAddress] = []
+        var descriptors: [(address: String, descriptors: [Int32])] = []
+        var unused = inherited
         for configured in config.listen {
             guard var address = SocketAddress(host: configured.host, port: configured.port) else {
                 throw ProxyStartError(description: "listen: cannot use address \(configured)")
             }
+            if let handed = unused.removeValue(forKey: configured.description), !handed.isEmpty {
+                // Round robin over the workers: every handed-over socket is accepted from.
+                for (i, descriptor) in handed.enumerated() {
+                    let listener = Listener(worker: workers[i % workers.count], socket: Socket(adopting: descriptor))
+                    do {
+                        try listener.register()
+                    } catch {
+                        throw ProxyStartError(description: "listen: cannot use the inherited listener for \(configured): \(error)")
+                    }
+                    if let actual = listener.socket.localAddress() { address = actual }
+                    workers[i % workers.count].listeners.append(listener)
+                }
+                descriptors.append((configured.description, handed))
+                bound.append(address)
+                continue
+            }
+            var fds: [Int32] = []
             for worker in workers {
                 do {
                     let socket = try Socket.listen(on: address, reusePort: true)
                     // With port 0 the first bind picks the port; every other worker joins it.
                     if address.port == 0, let actual = socket.localAddress() { address = address.with(port: actual.port) }
+                    fds.append(socket.descriptor)
                     let listener = Listener(worker: worker, socket: socket)
                     try listener.register()
                     worker.listeners.append(listener)
@@ -59,8 +87,12 @@ public final class ProxyServer: Sendable {
                     throw ProxyStartError(description: "listen: cannot listen on \(configured): \(error)")
                 }
             }
+            descriptors.append((configured.description, fds))
             bound.append(address)
         }
+        // Handed-over sockets for addresses no longer configured: nobody would accept from them.
+        for descriptor in unused.values.joined() { close(descriptor) }
+        listeningDescriptors = descriptors
         // Every client connection may need an upstream one (busy or idle in the pool), so the
         // descriptors left after start-up are shared half and half; accepting then waits at the
         // limit instead of taking descriptors an upstream connect would need (a 502).

@@ -10,10 +10,22 @@ public enum ProcessSignal: Int32, Sendable {
 
     /// Blocks the handled signals in the calling thread (and every thread it starts later),
     /// and ignores SIGPIPE: a write to a closed peer must return EPIPE, not kill the process.
+    /// SIGUSR2 (a binary upgrade) is blocked too, for the one thread that waits for it.
     public static func blockAll() {
         signal(SIGPIPE, SIG_IGN)
         var set = handledSet()
+        sigaddset(&set, SIGUSR2)
         pthread_sigmask(SIG_BLOCK, &set, nil)
+    }
+
+    /// Waits for SIGUSR2, the binary-upgrade signal; apart from `next()`, so that the thread
+    /// handling upgrades never takes a reload or a stop.
+    public static func waitForUpgrade() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGUSR2)
+        var number: Int32 = 0
+        while sigwait(&set, &number) != 0 || number != SIGUSR2 {}
     }
 
     /// Waits for the next handled signal.

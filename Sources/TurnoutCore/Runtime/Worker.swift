@@ -121,7 +121,17 @@ public final class Worker: @unchecked Sendable {
 
     /// Stops accepting, closes idle connections, lets in-flight exchanges finish; `done` runs
     /// on this loop once no client connection is left.
+    ///
+    /// Closing a listener resets the connections still in its accept queue, and with a second
+    /// process on the same port (a binary upgrade) clients keep connecting until the last
+    /// moment: so the queue is accepted first, and those connections are served. A connection
+    /// that has not sent its first request yet is not closed either: its client is about to send
+    /// one on it, and a new connection that fails is a failed request for any client. It gets its
+    /// answer (with `Connection: close`), or is closed by `client_header_ms` or the drain's end.
+    /// A kept-alive idle connection is closed at once, as HTTP clients expect: one that sends on
+    /// it as it closes sends again on a new connection (RFC 9112 §9.3.1).
     func beginDrain(done: @escaping @Sendable () -> Void) {
+        for listener in listeners where !listener.paused { acceptConnections(from: listener) }
         draining = true
         onDrained = done
         for listener in listeners { listener.close() }
@@ -133,7 +143,7 @@ public final class Worker: @unchecked Sendable {
         }
         for connection in Array(clients.values) {
             connection.closeAfterResponse = true
-            if connection.phase == .head && connection.requestStartedAt == 0 { connection.close() }
+            if connection.phase == .head && connection.requestStartedAt == 0 && connection.answeredAny { connection.close() }
         }
         if clients.isEmpty { finishDrain() }
     }

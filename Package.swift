@@ -40,6 +40,9 @@ let package = Package(
                 swiftSettings: dataPathSettings),
         // The fixture upstream used by tests, `turnout demo` and `turnout-bench upstream`.
         .target(name: "TurnoutFixture", dependencies: ["TurnoutPosix", "TurnoutHTTP"]),
+        // Notifications (SPEC §14): history entries POSTed to webhooks and fed to a command, from a
+        // bounded queue on a thread of their own; the caller never waits.
+        .target(name: "TurnoutNotify", dependencies: ["TurnoutPosix", "TurnoutHTTP", "TurnoutConfig", "CTurnoutSys"]),
         // The admin API's transport: HTTP/1.1 on a Unix socket (0600) and optional TCP, served by
         // its own loop with Turnout's codec; bearer tokens; the blocking client `ctl` uses.
         .target(name: "TurnoutAdmin", dependencies: ["TurnoutPosix", "TurnoutHTTP"]),
@@ -68,6 +71,7 @@ let package = Package(
         .testTarget(name: "TurnoutAnalysisTests", dependencies: ["TurnoutAnalysis", "TurnoutMetrics"]),
         .testTarget(name: "TurnoutRolloutTests", dependencies: ["TurnoutRollout", "TurnoutAnalysis", "TurnoutSimulation"]),
         .testTarget(name: "TurnoutConfigTests", dependencies: ["TurnoutConfig"]),
+        .testTarget(name: "TurnoutNotifyTests", dependencies: ["TurnoutNotify", "TurnoutConfig", "TurnoutPosix"]),
         .testTarget(name: "TurnoutCoreTests", dependencies: ["TurnoutCore", "TurnoutHTTP", "TurnoutConfig"]),
         .testTarget(name: "TurnoutEndToEndTests", dependencies: ["TurnoutCore", "TurnoutConfig", "TurnoutControl", "TurnoutAdmin", "TurnoutFixture", "TurnoutPosix", "TurnoutHTTP",
                                                                  "TurnoutMetrics", "TurnoutTestSupport", "TurnoutLoad"]),

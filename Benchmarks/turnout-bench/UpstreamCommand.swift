@@ -7,7 +7,10 @@ enum UpstreamCommand {
     static let usage = """
           upstream --listen HOST:PORT [--name NAME] [--threads N] [--latency-ms MS] [--jitter-ms MS]
                    [--error-rate R] [--body-bytes N]
-                   serve the fixture upstream (answers with NAME; see TurnoutFixture for its routes)
+                   serve the fixture upstream (answers with NAME; see TurnoutFixture for its routes);
+                   change its behaviour while it runs, on its own port:
+                     curl -X POST 'http://HOST:PORT/_fixture?error_rate=0.2&latency_ms=50'
+                   (any of latency_ms, jitter_ms, error_rate, body_bytes; GET /_fixture shows it)
 
         """
 

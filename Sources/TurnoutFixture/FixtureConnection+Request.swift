@@ -36,7 +36,7 @@ extension FixtureConnection {
         http10 = head.version == .http1_0
         keepAlive = head.keepAlive
         route = FixtureRoute.parse(path: UnsafeRawBufferPointer(rebasing: bytes[head.path]),
-                                   query: head.query.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) })
+                                   query: head.query.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) }, method: head.method)
         switch head.framing {
         case .none:
             requestBody = .none

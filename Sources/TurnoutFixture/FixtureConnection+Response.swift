@@ -88,6 +88,16 @@ extension FixtureConnection {
             }
         case .invalid:
             respond(400, with: state.badRouteBody)
+        case .control(let control):
+            // Built per request: a person's curl line, not traffic.
+            switch control {
+            case .show:
+                respond(200, with: FixtureControl.json(name: state.name, state.currentBehavior().0))
+            case .change(let change):
+                respond(200, with: FixtureControl.json(name: state.name, state.changeBehavior(change)))
+            case .refused(let code, let message):
+                respond(code, with: Array("\(state.name): \(message)\n".utf8))
+            }
         }
         // A HEAD answer has the head a GET would get and no body at all.
         if isHead { bodyTotal = 0 }

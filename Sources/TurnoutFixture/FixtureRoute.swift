@@ -23,6 +23,8 @@ enum FixtureRoute: Equatable {
     case headers
     /// `/early-hints`: a 103 with a Link field, then the name body.
     case earlyHints
+    /// `/_fixture`: show or change the default route's behaviour (see `FixtureControl`).
+    case control(FixtureControl)
     /// Any other path: the configured behaviour (latency, jitter, errors, body size).
     case standard
     /// A known route with a malformed number: 400.
@@ -33,8 +35,9 @@ enum FixtureRoute: Equatable {
     /// The longest `/delay/MS` (one hour).
     static let maxDelayMs = 3_600_000
 
-    /// Decides the route of a request whose path is `path` and query (after `?`) is `query`.
-    static func parse(path: UnsafeRawBufferPointer, query: UnsafeRawBufferPointer?) -> FixtureRoute {
+    /// Decides the route of a request whose path is `path` and query (after `?`) is `query`;
+    /// the method matters to `/_fixture` only.
+    static func parse(path: UnsafeRawBufferPointer, query: UnsafeRawBufferPointer?, method: HTTPMethod) -> FixtureRoute {
         // The exact names first, told apart by length so most requests cost one comparison.
         switch path.count {
         case 5 where equals(path, "/echo"): return .echo
@@ -43,6 +46,7 @@ enum FixtureRoute: Equatable {
         case 8 where equals(path, "/healthz"): return .healthz
         case 8 where equals(path, "/headers"): return .headers
         case 12 where equals(path, "/early-hints"): return .earlyHints
+        case 9 where equals(path, FixtureControl.path): return .control(FixtureControl.parse(method: method, query: query))
         default: break
         }
         if let digits = suffix(of: path, after: "/bytes/") {

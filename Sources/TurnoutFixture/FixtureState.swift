@@ -41,6 +41,17 @@ final class FixtureState: Sendable {
         behaviorVersion.add(1, ordering: .releasing)
     }
 
+    /// Applies `change` to the behaviour in force, in one step under the lock (two changes at
+    /// once, on two loops, both count), and returns the result.
+    func changeBehavior(_ change: FixtureBehaviorChange) -> FixtureBehavior {
+        let new = behavior.withLock { current in
+            current = change.applied(to: current)
+            return current
+        }
+        behaviorVersion.add(1, ordering: .releasing)
+        return new
+    }
+
     /// The current behaviour and the version it belongs to.
     func currentBehavior() -> (FixtureBehavior, Int) {
         // The version is read first: if a change lands in between, the loop holds a newer

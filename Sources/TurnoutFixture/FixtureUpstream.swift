@@ -23,6 +23,10 @@ public struct FixtureError: Error, CustomStringConvertible {
 /// - `/headers`: the raw request head as the body
 /// - `/early-hints`: a 103 before the answer
 /// - an `Upgrade` request: 101, then every byte is echoed back
+/// - `/_fixture`: `GET` answers the default route's behaviour as one line of JSON;
+///   `POST /_fixture?error_rate=0.2&latency_ms=50` changes it (any of `latency_ms`, `jitter_ms`,
+///   `error_rate`, `body_bytes`; the others keep their values) and answers the result; a
+///   malformed or out-of-range value is a 400 naming the parameter, and nothing changes
 /// - anything else: the name, after the behaviour's latency and with its error rate
 ///
 /// Every response carries `X-Fixture-Name`.
@@ -96,7 +100,8 @@ public final class FixtureUpstream: Sendable {
     /// Makes `/healthz` answer 200 (true) or 503 (false).
     public func setHealthy(_ healthy: Bool) { state.healthy.store(healthy, ordering: .relaxed) }
 
-    /// Changes latency, errors and body size of the default route; loops use it from their next request.
+    /// Changes latency, errors and body size of the default route; loops use it from their next
+    /// request. (`POST /_fixture?…` does the same over HTTP.)
     public func setBehavior(_ behavior: FixtureBehavior) { state.setBehavior(behavior) }
 
     /// The behaviour in force.

@@ -35,6 +35,8 @@ enum DemoCommand {
     static func run(_ arguments: inout Arguments) throws(UsageError) -> Int32 {
         let preferredPort = Int(try arguments.option("--port") ?? "8080") ?? -1
         guard (0...65535).contains(preferredPort) else { throw UsageError("--port expects a port number") }
+        let trafficRate = Int(try arguments.option("--traffic") ?? "200") ?? -1
+        guard (0...100_000).contains(trafficRate) else { throw UsageError("--traffic expects requests per second (0 turns the background traffic off)") }
         try arguments.expectEmpty()
         ProcessSignal.blockAll()
 
@@ -88,6 +90,8 @@ enum DemoCommand {
         }
         server.start()
         services.start()
+        let traffic = trafficRate > 0 ? try? DemoTraffic(target: server.listenAddresses[0], requestsPerSecond: trafficRate) : nil
+        traffic?.start()
         let url = "http://\(server.listenAddresses[0])"
         let absoluteSocket = socketPath.hasPrefix("/") ? socketPath : currentDirectory() + "/" + socketPath
         let ctl = "\(executablePath()) ctl --socket \(absoluteSocket)"
@@ -96,6 +100,7 @@ enum DemoCommand {
               blue    \(fixtures[0].address)
               green   \(fixtures[1].address)
               canary  \(fixtures[2].address)
+            Background traffic: \(traffic != nil ? "\(trafficRate) requests/s of GET / from a built-in client (--traffic N to change, 0 for none)" : "none (--traffic N sends N requests/s)")
 
             Routes, first match wins:
               header x-turnout-pool: canary  -> pool canary
@@ -124,7 +129,10 @@ enum DemoCommand {
             Ctrl-C stops everything.
 
             """)
-        RunCommand.waitForSignals(services.control) { services.stop() }
+        RunCommand.waitForSignals(services.control) {
+            traffic?.stop()
+            services.stop()
+        }
         return 0
     }
 }

@@ -1,6 +1,7 @@
 /// What `DemoTraffic` has seen since it started: a copy taken under its lock.
 public struct DemoTrafficSnapshot: Sendable, Equatable {
-    /// Requests written (or begun: a request whose connection failed counts here and in `errors`).
+    /// Requests begun: answered, failed (counted in `errors` too), or still in flight (at most
+    /// one per connection; those left at `stop` are neither answered nor errors).
     public var sent: UInt64 = 0
     /// Complete responses.
     public var responses: UInt64 = 0

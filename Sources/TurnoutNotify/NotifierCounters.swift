@@ -9,7 +9,9 @@ public struct NotifierCounters: Sendable, Equatable {
     /// Entries `enqueue` refused because the queue held `queueLimit` entries (or the notifier
     /// was stopping): never delivered anywhere.
     public var dropped: UInt64 = 0
-    /// Entries accepted and not yet finished by every sink (a gauge, not a total).
+    /// Entries accepted and not yet finished by every sink (a gauge, not a total): what
+    /// `queue_limit` bounds. An entry leaves it for the command when its run starts (at most
+    /// four run at once), for a webhook when it is delivered or abandoned.
     public var queued: UInt64 = 0
     /// Webhook deliveries answered with a 2xx.
     public var delivered: UInt64 = 0

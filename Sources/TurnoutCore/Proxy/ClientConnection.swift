@@ -143,12 +143,6 @@ final class ClientConnection: TimerNode, EventHandler {
             case .needMore:
                 break
             }
-        } else if worker.draining && answeredAny && !readable {
-            // Stopping: a kept-alive connection with nothing more to read is closed. A new one
-            // waits for its first request (its client is sending it, and a new connection that
-            // fails is a failed request); so does any connection whose next request has arrived.
-            close()
-            return false
         }
         guard readable else {
             requestStartedAt == 0 ? armIdleTimer() : armHeaderTimer()
@@ -166,10 +160,6 @@ final class ClientConnection: TimerNode, EventHandler {
             return true
         case .wouldBlock:
             readable = false
-            if worker.draining && answeredAny && requestStartedAt == 0 {
-                close()
-                return false
-            }
             releaseInboundIfEmpty()
             requestStartedAt == 0 ? armIdleTimer() : armHeaderTimer()
             return false
@@ -260,7 +250,10 @@ final class ClientConnection: TimerNode, EventHandler {
     // MARK: Timers
 
     func armIdleTimer() {
-        let deadline = answeredAny ? worker.loop.now + settings.clientIdleTimeout : acceptedAt + settings.clientHeaderTimeout
+        var deadline = answeredAny ? worker.loop.now + settings.clientIdleTimeout : acceptedAt + settings.clientHeaderTimeout
+        // Stopping: a kept-alive connection gets a short grace for a next request (answered with
+        // `Connection: close`) instead of the idle timeout, then closes (`Worker.beginDrain`).
+        if worker.draining && answeredAny { deadline = min(deadline, worker.drainIdleDeadline) }
         worker.timers.schedule(self, at: deadline)
     }
 

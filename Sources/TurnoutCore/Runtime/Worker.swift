@@ -34,6 +34,12 @@ public final class Worker: @unchecked Sendable {
     var connectionLimit: Int
     /// Set by a graceful stop: no new requests on kept-alive connections, close when idle.
     private(set) var draining = false
+    /// While draining, when kept-alive connections with no request stop waiting for one.
+    private(set) var drainIdleDeadline: UInt64 = 0
+    /// How long a kept-alive connection may still bring a request once a drain began: long
+    /// enough for a client that is sending one as the drain starts (its request is answered with
+    /// `Connection: close` instead of being cut off), short next to `drain_ms`.
+    static let drainIdleGrace: UInt64 = 1_000_000_000
     /// Scratch iovecs for the sendmsg of a staged head and the body bytes behind it, allocated once.
     let vectors: UnsafeMutablePointer<iovec>
     private var onDrained: (@Sendable () -> Void)?
@@ -128,11 +134,16 @@ public final class Worker: @unchecked Sendable {
     /// that has not sent its first request yet is not closed either: its client is about to send
     /// one on it, and a new connection that fails is a failed request for any client. It gets its
     /// answer (with `Connection: close`), or is closed by `client_header_ms` or the drain's end.
-    /// A kept-alive idle connection is closed at once, as HTTP clients expect: one that sends on
-    /// it as it closes sends again on a new connection (RFC 9112 §9.3.1).
+    /// A kept-alive idle connection is read once more (its next request may be in the socket
+    /// already, unseen) and then waits for a request for at most `drainIdleGrace` (half of
+    /// `drain_ms` if that is shorter): a client sending one as the drain begins gets its answer,
+    /// with `Connection: close`, rather than a connection closed under it. Closing idle kept-alive
+    /// connections at once (as nginx does) leaves that race to the client, which may send again
+    /// on a new connection (RFC 9112 §9.3.1) or count an error, as load generators do.
     func beginDrain(done: @escaping @Sendable () -> Void) {
         for listener in listeners where !listener.paused { acceptConnections(from: listener) }
         draining = true
+        drainIdleDeadline = loop.now + min(Self.drainIdleGrace, settings.drainTimeout / 2)
         onDrained = done
         for listener in listeners { listener.close() }
         for pool in pools {
@@ -143,7 +154,10 @@ public final class Worker: @unchecked Sendable {
         }
         for connection in Array(clients.values) {
             connection.closeAfterResponse = true
-            if connection.phase == .head && connection.requestStartedAt == 0 && connection.answeredAny { connection.close() }
+            if connection.phase == .head && connection.requestStartedAt == 0 && connection.answeredAny {
+                connection.readable = true
+                connection.drive()
+            }
         }
         if clients.isEmpty { finishDrain() }
     }

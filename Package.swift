@@ -49,7 +49,7 @@ let package = Package(
         // The control plane: runtime weights, switches, rollbacks, drains, reloads, the state
         // file, the history, and the admin API's endpoints (Foundation for JSON, off the data path).
         .target(name: "TurnoutControl", dependencies: ["TurnoutCore", "TurnoutConfig", "TurnoutAdmin", "TurnoutMetrics", "TurnoutPosix",
-                                                        "TurnoutAnalysis", "TurnoutRollout"]),
+                                                        "TurnoutAnalysis", "TurnoutRollout", "TurnoutNotify"]),
         .executableTarget(name: "turnout", dependencies: ["TurnoutCore", "TurnoutConfig", "TurnoutControl", "TurnoutAdmin", "TurnoutFixture"]),
 
         // Benchmarks: the rollout simulator and the `turnout-bench` tool.
@@ -66,12 +66,12 @@ let package = Package(
         .testTarget(name: "TurnoutPosixTests", dependencies: ["TurnoutPosix"]),
         .testTarget(name: "TurnoutHTTPTests", dependencies: ["TurnoutHTTP"]),
         // Test helpers more than one test target needs (a strict Prometheus parser).
-        .target(name: "TurnoutTestSupport", path: "Tests/TurnoutTestSupport"),
+        .target(name: "TurnoutTestSupport", dependencies: ["TurnoutPosix"], path: "Tests/TurnoutTestSupport"),
         .testTarget(name: "TurnoutMetricsTests", dependencies: ["TurnoutMetrics", "TurnoutTestSupport"]),
         .testTarget(name: "TurnoutAnalysisTests", dependencies: ["TurnoutAnalysis", "TurnoutMetrics"]),
         .testTarget(name: "TurnoutRolloutTests", dependencies: ["TurnoutRollout", "TurnoutAnalysis", "TurnoutSimulation"]),
         .testTarget(name: "TurnoutConfigTests", dependencies: ["TurnoutConfig"]),
-        .testTarget(name: "TurnoutNotifyTests", dependencies: ["TurnoutNotify", "TurnoutConfig", "TurnoutPosix"]),
+        .testTarget(name: "TurnoutNotifyTests", dependencies: ["TurnoutNotify", "TurnoutConfig", "TurnoutPosix", "TurnoutTestSupport"]),
         .testTarget(name: "TurnoutFixtureTests", dependencies: ["TurnoutFixture", "TurnoutPosix"]),
         .testTarget(name: "TurnoutCoreTests", dependencies: ["TurnoutCore", "TurnoutHTTP", "TurnoutConfig"]),
         .testTarget(name: "TurnoutEndToEndTests", dependencies: ["TurnoutCore", "TurnoutConfig", "TurnoutControl", "TurnoutAdmin", "TurnoutFixture", "TurnoutPosix", "TurnoutHTTP",

@@ -15,6 +15,11 @@ extension ConfigDecoder {
                     reader.report(listPath.index(i), "expected a URL such as \"http://127.0.0.1:9000/turnout\" (plain http, host and optional port and path), got \(quoted(text))")
                     continue
                 }
+                // Turnout resolves no names (its pools take addresses too): what `check` passes, `run` can deliver to.
+                if ServerAddress(host: url.host, port: url.port).hostKind == .name && url.host != "localhost" {
+                    reader.report(listPath.index(i), "\(quoted(text)): the host must be an IP address or localhost (Turnout does not resolve names)")
+                    continue
+                }
                 notify.webhooks.append(url)
             }
         }

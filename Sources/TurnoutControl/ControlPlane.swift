@@ -227,8 +227,8 @@ public final class ControlPlane: Sendable {
             let now = wallClock()
             let runtime = Self.reconcile(state.runtime, with: loaded, now: now) { notes.append($0) }
             if loaded.listen != state.config.listen || loaded.workers != state.config.workers
-                || loaded.admin != state.config.admin || loaded.accessLog != state.config.accessLog {
-                notes.append("listen, workers, admin and access_log take effect at the next restart")
+                || loaded.admin != state.config.admin || loaded.accessLog != state.config.accessLog || loaded.notify != state.config.notify {
+                notes.append("listen, workers, admin, access_log and notify take effect at the next restart")
             }
             var records: [ChangeRecord] = []
             for (split, rollout) in runtime.rollouts.sorted(by: { $0.key < $1.key })

@@ -11,6 +11,8 @@ struct ControlServices {
     let rollouts: RolloutController
     let admin: AdminServer
     let watcher: ServerMonitor
+    /// Webhooks and a command for every history entry, when `notify` is set.
+    let notifications: Notifications?
 
     /// Why the control side could not start (a taken admin socket, a token file that is missing).
     struct StartFailure: Error, CustomStringConvertible {
@@ -22,14 +24,22 @@ struct ControlServices {
     /// begins the background work once the proxy serves.
     static func open(server: ProxyServer, config: Config, runtime: RuntimeState, store: RuntimeStore?, configPath: String?,
                      admin adminConfig: AdminConfig, socketPath: String?) throws(StartFailure) -> ControlServices {
+        let notifications: Notifications?
+        do {
+            notifications = try config.notify.map { try Notifications(config: $0, notice: printNotice) }
+        } catch {
+            throw StartFailure(description: "notify: \(error)")
+        }
         let control = ControlPlane(server: server, config: config, runtime: runtime, store: store, configPath: configPath,
-                                   version: TurnoutVersion.current, notice: printNotice)
+                                   version: TurnoutVersion.current, deliver: notifications?.deliver, notice: printNotice)
         let monitor = TrafficMonitor(server: server)
         let rollouts = RolloutController(control: control, monitor: monitor)
+        var counts: (@Sendable () -> NotificationCounts)?
+        if let notifications { counts = { notifications.counts } }
+        let api = AdminAPI(control: control, monitor: monitor, rollouts: rollouts, notificationCounts: counts)
         let admin: AdminServer
         do {
-            admin = try AdminWiring.start(adminConfig, socketPath: socketPath,
-                                          api: AdminAPI(control: control, monitor: monitor, rollouts: rollouts))
+            admin = try AdminWiring.start(adminConfig, socketPath: socketPath, api: api)
         } catch {
             throw StartFailure(description: "\(error)")
         }
@@ -40,11 +50,13 @@ struct ControlServices {
             admin.stop()
             throw StartFailure(description: "cannot start the health checks: \(error)")
         }
-        return ControlServices(control: control, monitor: monitor, rollouts: rollouts, admin: admin, watcher: watcher)
+        return ControlServices(control: control, monitor: monitor, rollouts: rollouts, admin: admin, watcher: watcher,
+                               notifications: notifications)
     }
 
-    /// Starts the stats timeline, the health checks and the rollout controller.
+    /// Starts the notifications, the stats timeline, the health checks and the rollout controller.
     func start() {
+        notifications?.start()
         monitor.start()
         watcher.start()
         rollouts.start()
@@ -56,5 +68,7 @@ struct ControlServices {
         rollouts.stop()
         watcher.stop()
         monitor.stop()
+        // What the stop itself recorded is delivered before the process drains.
+        notifications?.stop()
     }
 }

@@ -35,6 +35,7 @@ import Testing
         RuleCase(["analysis": #"{"warmup_s": -1}"#], "analysis.warmup_s", "non-negative"),
         RuleCase(["notify": #"{"webhooks": ["https://example.org/x"]}"#], "notify.webhooks[0]", "plain http"),
         RuleCase(["notify": #"{"command": []}"#], "notify.command", "got an empty list"),
+        RuleCase(["notify": #"{"webhooks": ["http://hooks.example.org/x"]}"#], "notify.webhooks[0]", "must be an IP address or localhost"),
         RuleCase(["notify": #"{"hooks": []}"#], "notify.hooks", #"unknown key "hooks""#),
     ]
 
@@ -44,11 +45,11 @@ import Testing
     }
 
     @Test func notifyDecodes() throws {
-        let config = try #require(decoded(document(["notify": #"{"webhooks": ["http://127.0.0.1:9000/turnout", "http://hooks.local"], "command": ["/bin/cat"], "attempts": 3}"#])))
+        let config = try #require(decoded(document(["notify": #"{"webhooks": ["http://127.0.0.1:9000/turnout", "http://localhost"], "command": ["/bin/cat"], "attempts": 3}"#])))
         let notify = try #require(config.notify)
         #expect(notify.webhooks.map(\.port) == [9000, 80])
         #expect(notify.webhooks.map(\.path) == ["/turnout", "/"])
-        #expect(notify.webhooks[1].host == "hooks.local")
+        #expect(notify.webhooks[1].host == "localhost")
         #expect(notify.command == ["/bin/cat"])
         #expect(notify.attempts == 3)
     }

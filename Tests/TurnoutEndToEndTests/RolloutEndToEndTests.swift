@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TurnoutFixture
+import TurnoutTestSupport
 
 /// Rollouts end to end: real upstreams, real traffic through the proxy, the admin API on its
 /// socket, the rollout controller judging what the proxy carried. Every wait is bounded.
@@ -9,7 +10,9 @@ import TurnoutFixture
     static let quick = #""analysis": {"interval_ms": 200, "min_requests": 50}"#
 
     @Test func aHealthyCanaryIsPromotedUnderLoadWithNoFailedRequest() throws {
-        let harness = try RolloutHarness("rollout-healthy", extra: Self.quick)
+        let receiver = try WebhookReceiver(answer: .status(204))
+        defer { receiver.stop() }
+        let harness = try RolloutHarness("rollout-healthy", extra: Self.quick + #", "notify": {"webhooks": ["http://127.0.0.1:\#(receiver.port)/turnout"]}"#)
         defer { harness.stop() }
         let load = SteadyLoad(port: harness.port, rate: 300, seconds: 60)
         let started = try harness.call("POST", "/splits/web/rollout",
@@ -28,6 +31,17 @@ import TurnoutFixture
         #expect(entries.map { $0["action"] as? String } == ["rollout_start", "rollout_step", "rollout_promote"])
         #expect(entries.allSatisfy { $0["source"] as? String == "rollout" && ($0["reason"] as? String)?.isEmpty == false })
         #expect(entries.map { ($0["new"] as? [String: Int])?["canary"] } == [10, 50, 100])
+        // Each history entry was POSTed to the webhook, in history order.
+        let deadline = Date().addingTimeInterval(10)
+        while receiver.requests.count < entries.count && Date() < deadline { usleep(50_000) }
+        let delivered = receiver.requests.compactMap { request in
+            (try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any]).flatMap { $0["action"] as? String }
+        }
+        #expect(delivered == entries.map { $0["action"] as? String ?? "" })
+        #expect(receiver.requests.allSatisfy { $0.method == "POST" && $0.target == "/turnout" })
+        let metrics = try harness.client.send("GET", "/metrics").body
+        #expect(metrics.contains("turnout_rollouts_total{split=\"web\",outcome=\"promoted\"} 1"))
+        #expect(metrics.contains("turnout_notifications_total{sink=\"webhook\",result=\"delivered\"} \(entries.count)"), "\(metrics.suffix(600))")
         // After the rollout the split takes changes again, and rollback returns to before it.
         #expect(try harness.call("POST", "/splits/web/rollback").json["weights"] as? [String: Int] == ["blue": 100, "canary": 0])
     }

@@ -1,5 +1,6 @@
 import Glibc
 import Testing
+import TurnoutTestSupport
 import TurnoutConfig
 import TurnoutNotify
 import TurnoutPosix
@@ -74,7 +75,7 @@ import TurnoutPosix
         if kill(pid, 0) != 0 { return errno == ESRCH }
         let stat = contents("/proc/\(pid)/stat")
         guard let close = stat.lastIndex(of: ")") else { return true }
-        return stat[stat.index(after: close)...].trimmingCharacters(in: " ").hasPrefix("Z")
+        return stat[stat.index(after: close)...].drop { $0 == " " }.hasPrefix("Z")
     }
 
     @Test func failuresAreCountedAndNotRetried() throws {

@@ -1,5 +1,6 @@
 import Glibc
 import Testing
+import TurnoutTestSupport
 import TurnoutConfig
 import TurnoutNotify
 import TurnoutPosix

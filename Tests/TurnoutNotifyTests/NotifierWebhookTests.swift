@@ -1,6 +1,7 @@
 import Glibc
 import Synchronization
 import Testing
+import TurnoutTestSupport
 import TurnoutConfig
 import TurnoutNotify
 import TurnoutPosix

@@ -22,11 +22,13 @@ final class RolloutHarness {
     let watcher: ServerMonitor
     let admin: AdminServer
     let client: AdminClient
+    /// The configuration's `notify`, delivering every history entry.
+    let notifications: Notifications?
     let notices = ControlPlaneTests.NoticeLog()
 
     /// `extra` is spliced into the configuration's top level (`"analysis": {…}, "health": …`).
     init(_ name: String, extra: String = "", canaryBehavior: FixtureBehavior = FixtureBehavior(),
-         baselineBehavior: FixtureBehavior = FixtureBehavior(), deliver: (@Sendable ([UInt8]) -> Void)? = nil) throws {
+         baselineBehavior: FixtureBehavior = FixtureBehavior()) throws {
         directory = ChildProcess.temporaryPath(name)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         configPath = directory + "/turnout.json"
@@ -41,13 +43,17 @@ final class RolloutHarness {
         server = try ProxyServer(config: config)
         server.start()
         let notices = self.notices
+        notifications = try config.notify.map { try Notifications(config: $0, notice: { notices.append($0) }) }
+        notifications?.start()
         control = ControlPlane(server: server, config: config, runtime: RuntimeState(), store: store, configPath: configPath,
-                               version: "test", deliver: deliver, notice: { notices.append($0) })
+                               version: "test", deliver: notifications?.deliver, notice: { notices.append($0) })
         monitor = TrafficMonitor(server: server)
         rollouts = RolloutController(control: control, monitor: monitor)
         watcher = try ServerMonitor(control: control)
         let socketPath = directory + "/admin.sock"
-        let api = AdminAPI(control: control, monitor: monitor, rollouts: rollouts)
+        var counts: (@Sendable () -> NotificationCounts)?
+        if let notifications { counts = { notifications.counts } }
+        let api = AdminAPI(control: control, monitor: monitor, rollouts: rollouts, notificationCounts: counts)
         admin = try AdminServer(socketPath: socketPath, tcp: nil, token: nil) { api.handle($0) }
         admin.start()
         monitor.start()
@@ -111,6 +117,7 @@ final class RolloutHarness {
         watcher.stop()
         monitor.stop()
         server.stop(graceful: false)
+        notifications?.stop(seconds: 1)
         blue.stop()
         for canary in canaries { canary.stop() }
         try? FileManager.default.removeItem(atPath: directory)

@@ -6,9 +6,9 @@ import TurnoutPosix
 /// thread, which records every request and answers as told. It can start bound but not
 /// listening, so connections are refused until `listen()`: a receiver that comes up late.
 /// Every read has a timeout and the accept loop polls, so `stop()` always returns.
-final class WebhookReceiver: @unchecked Sendable {
+public final class WebhookReceiver: @unchecked Sendable {
     /// How requests are answered.
-    enum Answer: Sendable {
+    public enum Answer: Sendable {
         /// `HTTP/1.1 <status>` with an empty body.
         case status(Int)
         /// These bytes, then close.
@@ -18,12 +18,12 @@ final class WebhookReceiver: @unchecked Sendable {
     }
 
     /// One request as received.
-    struct Request: Sendable {
-        var method: String
-        var target: String
+    public struct Request: Sendable {
+        public var method: String
+        public var target: String
         /// Field names lowercased; the last value wins.
-        var headers: [String: String]
-        var body: [UInt8]
+        public var headers: [String: String]
+        public var body: [UInt8]
     }
 
     private struct State {
@@ -34,13 +34,13 @@ final class WebhookReceiver: @unchecked Sendable {
         var held: [Int32] = []
     }
 
-    let port: UInt16
+    public let port: UInt16
     private let descriptor: Int32
     private let answer: Answer
     private let state = Mutex(State())
     private var thread: pthread_t?
 
-    init(answer: Answer, listening: Bool = true) throws {
+    public init(answer: Answer, listening: Bool = true) throws {
         self.answer = answer
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         var address = sockaddr_in()
@@ -52,7 +52,7 @@ final class WebhookReceiver: @unchecked Sendable {
         }
         guard bound == 0 else {
             close(fd)
-            throw TestFailure("bind failed: errno \(errno)")
+            throw ReceiverFailure(description: "bind failed: errno \(errno)")
         }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &address) {
@@ -65,13 +65,13 @@ final class WebhookReceiver: @unchecked Sendable {
     }
 
     /// Starts accepting: until now connections to `port` were refused.
-    func listen() {
+    public func listen() {
         precondition(Glibc.listen(descriptor, 64) == 0, "listen failed: errno \(errno)")
         state.withLock { $0.listening = true }
     }
 
     /// Stops the thread, closes every connection and the listener.
-    func stop() {
+    public func stop() {
         state.withLock { $0.stopping = true }
         if let thread { LoopThread.join(thread) }
         thread = nil
@@ -79,8 +79,8 @@ final class WebhookReceiver: @unchecked Sendable {
         close(descriptor)
     }
 
-    var requests: [Request] { state.withLock { $0.requests } }
-    var accepted: Int { state.withLock { $0.accepted } }
+    public var requests: [Request] { state.withLock { $0.requests } }
+    public var accepted: Int { state.withLock { $0.accepted } }
 
     private func serve() {
         while true {
@@ -145,30 +145,14 @@ final class WebhookReceiver: @unchecked Sendable {
     }
 }
 
-/// A failed test precondition, with what went wrong.
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// Polls `condition` every 5 ms for at most `seconds`; true once it holds.
-func waitUntil(seconds: Double, _ condition: () -> Bool) -> Bool {
-    let deadline = monotonicNanoseconds() + UInt64(seconds * 1e9)
-    while monotonicNanoseconds() < deadline {
-        if condition() { return true }
-        usleep(5_000)
-    }
-    return condition()
-}
-
 extension Substring {
-    func trimmingCharacters(in set: String) -> String {
+    fileprivate func trimmingCharacters(in set: String) -> String {
         String(drop { set.contains($0) }.reversed().drop { set.contains($0) }.reversed())
     }
 }
 
 extension String {
-    func components(separatedBy separator: String) -> [String] {
+    fileprivate func components(separatedBy separator: String) -> [String] {
         var parts: [String] = []
         var rest = Substring(self)
         while let range = rest.firstRange(of: separator) {
@@ -178,4 +162,9 @@ extension String {
         parts.append(String(rest))
         return parts
     }
+}
+
+/// Why a receiver could not be set up.
+public struct ReceiverFailure: Error, CustomStringConvertible {
+    public let description: String
 }

@@ -27,7 +27,12 @@ enum DemoCommand {
             { "match": { "header": { "x-turnout-pool": "canary" } }, "pool": "canary" },
             { "match": { "cookie": { "canary": "1" } }, "pool": "canary" },
             { "match": { "path_prefix": "/" }, "split": "web", "sticky": { "cookie": "session_id" } }
-          ]
+          ],
+          "analysis": { "min_requests": 150 },
+          "rollouts": {
+            "web": { "baseline": "blue", "canary": "canary",
+                     "steps": [ { "weight": 5, "hold_s": 20 }, { "weight": 25, "hold_s": 20 }, { "weight": 50, "hold_s": 20 } ] }
+          }
         }
         """
     }
@@ -102,6 +107,13 @@ enum DemoCommand {
               canary  \(fixtures[2].address)
             Background traffic: \(traffic != nil ? "\(trafficRate) requests/s of GET / from a built-in client (--traffic N to change, 0 for none)" : "none (--traffic N sends N requests/s)")
 
+            Release canary, from another shell: a rollout of 5 %, 25 %, 50 % (20 s each), then 100 %,
+            judged every second; the live view ends when it is promoted or rolled back:
+              ctl="\(ctl)"; $ctl rollout start web && $ctl rollout watch web
+            Then break the canary (20 % of its answers become 500s) and Turnout rolls it back:
+              curl -s -X POST 'http://\(fixtures[2].address)/_fixture?error_rate=0.2'
+            (heal it with error_rate=0; start again with the first line)
+
             Routes, first match wins:
               header x-turnout-pool: canary  -> pool canary
               cookie canary=1                -> pool canary
@@ -123,6 +135,7 @@ enum DemoCommand {
               $ctl switch web green                # blue-green: everything to green
               $ctl rollback web                    # back to the weights before
               $ctl history                         # who changed what, when
+              $ctl rollout status web              # the rollout's report: step, evidence, reason
               $ctl stats                           # requests, errors, latency per pool and server
               curl -s --unix-socket \(absoluteSocket) http://turnout/metrics
 

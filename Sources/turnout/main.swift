@@ -10,7 +10,9 @@ let usage = """
                         --takeover, replace the turnout running with that file's admin socket
                         (same ports; it drains and exits once this one serves)
       check [-c FILE]   validate a configuration; print every error with its JSON path
-      demo  [--port N] start blue, green and canary fixture upstreams and the proxy on loopback
+      demo  [--port N] [--traffic N]
+                        start blue, green and canary fixture upstreams and the proxy on loopback,
+                        with N requests/s of background traffic (200; 0 for none)
       ctl   VERB …      talk to a running turnout's admin API (turnout ctl --help)
       version           print the version
 

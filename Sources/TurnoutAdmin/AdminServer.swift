@@ -39,7 +39,10 @@ public final class AdminServer: @unchecked Sendable {
         }
         if let tcp {
             do {
-                let socket = try Socket.listen(on: tcp, reusePort: false, backlog: 64)
+                // SO_REUSEPORT so that a binary upgrade (`turnout run --takeover`) can bind the same
+                // admin address while the old process still holds it; the Unix socket, which is
+                // never shared, is what keeps a second turnout from starting by mistake.
+                let socket = try Socket.listen(on: tcp, reusePort: true, backlog: 64)
                 let listener = AdminListener(socket: socket, isUnix: false, server: self)
                 tcpAddress = listener.localAddress
                 listeners.append(listener)

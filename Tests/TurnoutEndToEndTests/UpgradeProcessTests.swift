@@ -44,6 +44,7 @@ import TurnoutPosix
         // The admin socket at its usual path is the second process's now, and it still serves.
         #expect(setup.socketOwner() == second.pid)
         #expect(try setup.admin.send("GET", "/status").status == 200)
+        #expect(try setup.tcpAdmin.send("GET", "/status").status == 200)
         kill(second.pid, SIGTERM)
         #expect(second.waitForExit() == 0)
     }
@@ -79,6 +80,7 @@ import TurnoutPosix
         #expect(result.failures.isEmpty, "failed: \(result.failures.prefix(5))")
         #expect(result.ok >= 3_000)
         #expect(setup.socketOwner() == successor)
+        #expect(try setup.tcpAdmin.send("GET", "/status").status == 200)
         kill(successor, SIGTERM)
         let stopped = try #require(notify.receive(seconds: 10))
         #expect(stopped.hasPrefix("STOPPING=1"))
@@ -109,9 +111,12 @@ private struct UpgradeSetup {
     let blue: FixtureUpstream
     let green: FixtureUpstream
     let port: UInt16
+    /// The admin API's TCP port, which the new process binds while the old one still holds it.
+    let adminPort: UInt16
     let socketPath: String
     let config: String
     var admin: AdminClient { AdminClient(endpoint: .unix(path: socketPath), timeout: 5) }
+    var tcpAdmin: AdminClient { AdminClient(endpoint: .tcp(SocketAddress(host: "127.0.0.1", port: adminPort)!), timeout: 5) }
 
     init(name: String) throws {
         blue = try FixtureUpstream(name: "blue", threads: 2)
@@ -119,12 +124,13 @@ private struct UpgradeSetup {
         blue.start()
         green.start()
         port = ProxyHarness.refusedPort()
+        adminPort = ProxyHarness.refusedPort()
         socketPath = ChildProcess.temporaryPath("\(name).sock")
         let statePath = ChildProcess.temporaryPath("\(name)-state.json")
         unlink(statePath)
         config = try ChildProcess.temporaryFile("""
             { "listen": ["127.0.0.1:\(port)"], "workers": 2, "state_file": "\(statePath)",
-              "admin": { "socket": "\(socketPath)" },
+              "admin": { "socket": "\(socketPath)", "listen": "127.0.0.1:\(adminPort)" },
               "pools": { "blue": { "servers": ["\(blue.address)"] }, "green": { "servers": ["\(green.address)"] } },
               "splits": { "web": { "blue": 100, "green": 0 } },
               "routes": [ { "split": "web" } ],

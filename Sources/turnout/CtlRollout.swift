@@ -95,8 +95,8 @@ enum CtlRollout {
 
 extension CtlFormat {
     /// A rollout's report as a screen: steps with the current one marked, weights, both pools'
-    /// requests, error rates and p99 over the last 10 s (from `/stats` when given), each test's
-    /// evidence against its threshold, and the reason.
+    /// requests, error rates and p99 over the last 10 s (from `/stats` when given; `status`
+    /// shows "-" there), each test's evidence against its threshold, and the reason.
     static func rollout(_ document: [String: Any], stats: [String: Any]?) -> String {
         let state = string(document["state"])
         let baseline = string(document["baseline"]), canary = string(document["canary"])
@@ -117,7 +117,8 @@ extension CtlFormat {
             let requests = window["requests"] as? Int ?? 0
             let rate = (window["error_rate"] as? Double).map { String(format: "%.2f %%", $0 * 100) } ?? "-"
             let p99 = ((window["latency_ms"] as? [String: Any])?["p99"]).map { string($0) } ?? "-"
-            rows.append(["\(pool) (\(role))", String(format: "%.1f", Double(requests) / max(seconds, 1)), rate, p99,
+            let perSecond = stats == nil ? "-" : String(format: "%.1f", Double(requests) / max(seconds, 1))
+            rows.append(["\(pool) (\(role))", perSecond, rate, p99,
                          string(analysis["\(role)_requests"])])
         }
         out += table(rows) + "\n"

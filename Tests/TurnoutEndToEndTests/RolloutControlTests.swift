@@ -155,6 +155,50 @@ import TurnoutFixture
         #expect(process.waitForExit(seconds: 20) == 0)
     }
 
+    @Test func ctlRolloutStartsWatchesAndExitsThreeOnARollback() throws {
+        let directory = ChildProcess.temporaryPath("rollout-ctl")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let blue = try FixtureUpstream(name: "blue")
+        let canary = try FixtureUpstream(name: "canary")
+        blue.start()
+        canary.start()
+        defer { blue.stop(); canary.stop() }
+        let socket = directory + "/admin.sock"
+        let configPath = try ChildProcess.temporaryFile("""
+            { "listen": ["127.0.0.1:0"], "workers": 1, "state_file": null, "admin": { "socket": "\(socket)" },
+              "pools": { "blue": { "servers": ["\(blue.address)"] }, "canary": { "servers": ["\(canary.address)"] } },
+              "splits": { "web": { "blue": 100, "canary": 0 } }, "routes": [ { "split": "web" } ],
+              "retries": { "attempts": 0, "on": [] }, "analysis": { "interval_ms": 200, "min_requests": 50 } }
+            """, name: "rollout-ctl.json")
+        let proxy = try ChildProcess(["run", "-c", configPath])
+        let port = try proxy.waitForListeningPort()
+        let load = SteadyLoad(port: port, rate: 200, seconds: 60)
+        defer { load.stop() }
+        func ctl(_ words: [String]) throws -> (status: Int32?, output: String, error: String) {
+            let process = try ChildProcess(["ctl", "--socket", socket] + words)
+            let status = process.waitForExit(seconds: 60)
+            return (status, process.standardOutput(), process.standardError)
+        }
+        let bad = try ctl(["rollout", "start", "web", "--baseline", "blue", "--steps", "10:5"])
+        #expect(bad.status == 1, "--canary is missing: \(bad.error)")
+        let started = try ctl(["rollout", "start", "web", "--baseline", "blue", "--canary", "canary", "--steps", "20:120,pause,100"])
+        #expect(started.status == 0, "\(started.error)")
+        #expect(started.output.contains("[20 % 120 s] → pause → 100 %"), "\(started.output)")
+        let status = try ctl(["status"])
+        #expect(status.output.contains("blue → canary running, step 1/3, canary 20 %"), "\(status.output)")
+        canary.setBehavior(FixtureBehavior(errorRate: 1))
+        let watched = try ctl(["rollout", "watch", "web"])
+        #expect(watched.status == 3, "rolled back: \(watched.error)")
+        #expect(watched.output.contains("ROLLED_BACK"))
+        #expect(watched.output.contains("error rate is higher"))
+        let again = try ctl(["rollout", "resume", "web"])
+        #expect(again.status == 1)
+        #expect(again.error.contains("resume refused"), "\(again.error)")
+        kill(proxy.pid, SIGTERM)
+        #expect(proxy.waitForExit(seconds: 20) == 0)
+    }
+
     static func failEvidence(_ report: [String: Any]) -> Double? {
         ((report["analysis"] as? [String: Any])?["metrics"] as? [[String: Any]])?.first?["evidence"] as? Double
     }

@@ -23,6 +23,7 @@ public final class ControlPlane: Sendable {
     private let startedAt = Date()
     /// Where the runtime state is saved; nil when `state_file` is null.
     let store: RuntimeStore?
+    /// Held by every change; counts the changes committed.
     let changes = Mutex<Int>(0)
     let state: Mutex<State>
     let notice: @Sendable (String) -> Void

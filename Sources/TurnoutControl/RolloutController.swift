@@ -25,6 +25,8 @@ public final class RolloutController: Sendable {
     private let thread = Mutex<pthread_t?>(nil)
     /// Per split: the reading the next look is measured from.
     private let bases = Mutex<[String: Base]>([:])
+    /// When a late worker was last reported (monotonic ns): once per 10 s, not at every tick.
+    private let lastLateNotice = Mutex<UInt64>(0)
     /// Time spent judging (the state machine and the analyzer) and looks taken, for `/metrics`.
     private let cost = Mutex<(nanoseconds: UInt64, looks: UInt64)>((0, 0))
 
@@ -114,7 +116,13 @@ public final class RolloutController: Sendable {
         }
         guard wallClock() >= rollout.nextLookDue else { return }
         guard let totals = control.server.trafficTotals(pools: pools, timeout: Self.readingTimeout) else {
-            control.notice("rollout on split \(split): a worker did not hand over its counts within \(Self.readingTimeout) s; the look waits for it")
+            let now = monotonicNanoseconds()
+            let due = lastLateNotice.withLock { last in
+                guard last == 0 || now &- last >= Self.checkpointNanoseconds else { return false }
+                last = now
+                return true
+            }
+            if due { control.notice("rollout on split \(split): a worker did not hand over its counts within \(Self.readingTimeout) s; the look waits for it") }
             return
         }
         let now = monotonicNanoseconds()

@@ -39,7 +39,8 @@ cat >"$work/turnout.json" <<JSON
   "admin": { "socket": "$work/admin.sock" },
   "pools": { "blue": { "servers": ["127.0.0.1:$blue"] }, "canary": { "servers": ["127.0.0.1:$canary"] } },
   "splits": { "web": { "blue": 100, "canary": 0 } },
-  "routes": [ { "split": "web" } ] }
+  "routes": [ { "split": "web" } ],
+  "notify": { "webhooks": ["http://127.0.0.1:$blue/turnout-notify"] } }
 JSON
 "$turnout" run -c "$work/turnout.json" 2>"$work/run.log" &
 pids+=($!)

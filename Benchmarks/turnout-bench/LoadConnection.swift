@@ -1,4 +1,5 @@
 import Glibc
+import TurnoutHTTP
 import TurnoutLoad
 import TurnoutMetrics
 import TurnoutPosix

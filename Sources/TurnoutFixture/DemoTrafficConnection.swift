@@ -1,3 +1,4 @@
+import TurnoutHTTP
 import TurnoutPosix
 
 /// One keep-alive connection of `DemoTraffic`: one request at a time, non-blocking, on the
@@ -27,7 +28,11 @@ final class DemoTrafficConnection: TimerNode, EventHandler {
     private var input: [UInt8] = []
     private var filled = 0
     private var consumed = 0
-    private var reader = DemoResponseReader()
+    private var reader = ResponseReader()
+    /// The answer's status, pool and keep-alive, taken from its head as it arrives.
+    private var status = 0
+    private var pool: String?
+    private var keepAlive = false
 
     /// Reads per wakeup before yielding (edge-triggered: the rest is picked up by `resumeSoon`).
     static let readsPerWakeup = 16
@@ -147,15 +152,29 @@ final class DemoTrafficConnection: TimerNode, EventHandler {
     }
 
     private func consume() {
-        let step = input.withUnsafeBytes { reader.consume(UnsafeRawBufferPointer(rebasing: $0[consumed..<filled])) }
-        switch step {
-        case .needMore(let used):
-            consumed += used
-        case .complete(let used):
-            consumed += used
-            complete()
-        case .failed:
-            failed()
+        reading: while true {
+            let step = input.withUnsafeBytes { raw -> ResponseReader.Step in
+                let window = UnsafeRawBufferPointer(rebasing: raw[consumed..<filled])
+                let step = reader.consume(window)
+                if case .head(let start, _) = step { noteHead(UnsafeRawBufferPointer(rebasing: window[start...])) }
+                return step
+            }
+            switch step {
+            case .head(_, let used):
+                consumed += used
+                // 101 is no answer to a plain GET.
+                guard status != 101 else { failed(); return }
+            case .needMore(let used):
+                consumed += used
+                break reading
+            case .complete(let used):
+                consumed += used
+                complete()
+                break reading
+            case .failed:
+                failed()
+                return
+            }
         }
         if consumed == filled {
             consumed = 0
@@ -171,10 +190,16 @@ final class DemoTrafficConnection: TimerNode, EventHandler {
         consumed = 0
     }
 
+    /// Keeps what the demo counts from a final head; `window` starts at the head.
+    private func noteHead(_ window: UnsafeRawBufferPointer) {
+        let head = reader.head
+        status = head.status
+        pool = head.field("x-turnout-pool", in: window).map { String(decoding: window[$0], as: UTF8.self) }
+        keepAlive = head.keepAlive
+    }
+
     /// A whole response: counted; the connection waits for the next request, or closes.
     private func complete() {
-        let status = reader.status
-        let pool = reader.pool
         pacer.tally.update { counts in
             counts.responses += 1
             switch status {
@@ -187,7 +212,7 @@ final class DemoTrafficConnection: TimerNode, EventHandler {
         }
         loop.timers.cancel(self)
         // Bytes after the response on a connection that sent one request are not ours to read.
-        if reader.keepAlive && consumed == filled {
+        if keepAlive && consumed == filled {
             phase = .idle
         } else {
             close()

@@ -108,7 +108,8 @@ enum CtlFormat {
         return table.keys.sorted().map { "\($0)=\(text(table[$0]))" }.joined(separator: " ")
     }
 
-    private static func text(_ value: Any?) -> String {
+    /// A JSON value as a person reads it: `-` for null or absent.
+    static func text(_ value: Any?) -> String {
         switch value {
         case nil, is NSNull: return "-"
         case let string as String: return string

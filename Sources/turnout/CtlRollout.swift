@@ -98,17 +98,17 @@ extension CtlFormat {
     /// requests, error rates and p99 over the last 10 s (from `/stats` when given; `status`
     /// shows "-" there), each test's evidence against its threshold, and the reason.
     static func rollout(_ document: [String: Any], stats: [String: Any]?) -> String {
-        let state = string(document["state"])
-        let baseline = string(document["baseline"]), canary = string(document["canary"])
-        var out = "rollout on split \(string(document["split"])): \(baseline) → \(canary), advance \(string(document["advance"])) — \(state.uppercased())"
-        out += ", step \(string(document["step"])), \(string(document["time_in_step_s"])) s in step\n"
+        let state = text(document["state"])
+        let baseline = text(document["baseline"]), canary = text(document["canary"])
+        var out = "rollout on split \(text(document["split"])): \(baseline) → \(canary), advance \(text(document["advance"])) — \(state.uppercased())"
+        out += ", step \(text(document["step"])), \(text(document["time_in_step_s"])) s in step\n"
         let steps = (document["steps"] as? [[String: Any]] ?? []).map { step -> String in
-            let label = step["pause"] != nil ? "pause" : "\(string(step["weight"])) %" + ((step["hold_s"] as? Int ?? 0) > 0 ? " \(string(step["hold_s"])) s" : "")
+            let label = step["pause"] != nil ? "pause" : "\(text(step["weight"])) %" + ((step["hold_s"] as? Int ?? 0) > 0 ? " \(text(step["hold_s"])) s" : "")
             return (step["current"] as? Bool == true) ? "[\(label)]" : label
         }
         out += "steps:    " + steps.joined(separator: " → ") + "\n"
         let weights = document["weights"] as? [String: Any] ?? [:]
-        out += "weights:  " + weights.keys.sorted().map { "\($0) \(string(weights[$0]))" }.joined(separator: ", ") + "\n\n"
+        out += "weights:  " + weights.keys.sorted().map { "\($0) \(text(weights[$0]))" }.joined(separator: ", ") + "\n\n"
         var rows = [["POOL", "REQ/S", "ERROR RATE", "P99 MS", "STEP REQUESTS"]]
         let analysis = document["analysis"] as? [String: Any] ?? [:]
         for (role, pool) in [("canary", canary), ("baseline", baseline)] {
@@ -116,33 +116,24 @@ extension CtlFormat {
             let seconds = ((stats?["window_seconds"] as? [String: Any])?["10s"] as? Double) ?? 10
             let requests = window["requests"] as? Int ?? 0
             let rate = (window["error_rate"] as? Double).map { String(format: "%.2f %%", $0 * 100) } ?? "-"
-            let p99 = ((window["latency_ms"] as? [String: Any])?["p99"]).map { string($0) } ?? "-"
+            let p99 = ((window["latency_ms"] as? [String: Any])?["p99"]).map { text($0) } ?? "-"
             let perSecond = stats == nil ? "-" : String(format: "%.1f", Double(requests) / max(seconds, 1))
             rows.append(["\(pool) (\(role))", perSecond, rate, p99,
-                         string(analysis["\(role)_requests"])])
+                         text(analysis["\(role)_requests"])])
         }
         out += table(rows) + "\n"
         var tests = [["TEST", "EVIDENCE", "THRESHOLD", "VERDICT"]]
         for metric in analysis["metrics"] as? [[String: Any]] ?? [] {
-            let name = string(metric["name"])
+            let name = text(metric["name"])
             tests.append(["\(name) worse", String(format: "%.2f", metric["evidence"] as? Double ?? 0), String(format: "%.0f", metric["threshold"] as? Double ?? 0),
-                          string(metric["verdict"])])
+                          text(metric["verdict"])])
             tests.append(["\(name) within tolerance", String(format: "%.2f", metric["pass_evidence"] as? Double ?? 0),
                           String(format: "%.0f", metric["pass_threshold"] as? Double ?? 0), ""])
         }
         out += table(tests) + "\n"
-        out += "decision: \(string(analysis["decision"]))\n"
-        out += "reason:   \(string(document["reason"]))\n"
+        out += "decision: \(text(analysis["decision"]))\n"
+        out += "reason:   \(text(document["reason"]))\n"
         if let why = analysis["reason"] as? String, why != document["reason"] as? String { out += "analyzer: \(why)\n" }
         return out
-    }
-
-    private static func string(_ value: Any?) -> String {
-        switch value {
-        case nil, is NSNull: return "-"
-        case let text as String: return text
-        case let number as NSNumber: return number.stringValue
-        default: return "\(value!)"
-        }
     }
 }

@@ -1,8 +1,6 @@
-import TurnoutHTTP
-
 /// Reads HTTP/1.1 responses one after another from a client connection's bytes: the head (1xx
 /// interim answers skipped), then the body by its framing — Content-Length, chunked, or until the
-/// connection closes. The load generator and the soak client share it.
+/// connection closes. The load generator, the soak client and the demo's traffic share it.
 public struct ResponseReader {
     /// The head of the response being read (valid from `.head` until the next response starts).
     public private(set) var head = ResponseHead()

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import TurnoutAnalysis
 import TurnoutRollout
 
@@ -116,10 +117,18 @@ enum RolloutReport {
         return (value * scale).rounded() / scale
     }
 
+    /// `2026-12-06T06:29:01.330Z`: RFC 3339 in UTC with milliseconds. Written by hand with
+    /// `gmtime_r`: it runs for every history entry, some under the state lock, and a date
+    /// formatter per call costs far more.
     static func isoTime(_ seconds: Double) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date(timeIntervalSince1970: seconds))
+        let milliseconds = Int64((seconds * 1000).rounded(.down))
+        var whole = time_t(milliseconds / 1000)
+        var parts = tm()
+        gmtime_r(&whole, &parts)
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let fraction = Int(milliseconds % 1000)
+        let millis = fraction < 10 ? "00\(fraction)" : fraction < 100 ? "0\(fraction)" : "\(fraction)"
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(millis)Z"
     }
 }
 

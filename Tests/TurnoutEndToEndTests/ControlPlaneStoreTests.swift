@@ -84,3 +84,18 @@ import TurnoutPosix
         #expect(control.serverState(pool: "canary", server: "127.0.0.1:2") == "down")
     }
 }
+
+@Suite struct HistoryTimeTests {
+    @Test func historyTimesAreRFC3339InUTCWithMilliseconds() throws {
+        let control = try ControlPlaneStoreTests.plane(store: MemoryStore()).1
+        defer { control.server.stop(graceful: false) }
+        try control.setWeights(split: "web", to: ["blue": 1, "canary": 1], origin: ChangeOrigin(source: .admin))
+        let entry = try #require((control.historyDocument()["entries"] as? [[String: Any]])?.first)
+        let time = try #require(entry["time"] as? String)
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let parsed = try #require(formatter.date(from: time), "\(time)")
+        #expect(abs(parsed.timeIntervalSinceNow) < 5)
+        #expect(time.count == 24 && time.hasSuffix("Z"))
+    }
+}

@@ -1,4 +1,5 @@
 import Glibc
+import TurnoutControl
 import TurnoutCore
 import TurnoutPosix
 
@@ -15,14 +16,20 @@ import TurnoutPosix
 enum BinaryUpgrade {
     /// Starts the thread that waits for SIGUSR2 (blocked in every thread by
     /// `ProcessSignal.blockAll`, so only this thread takes it).
-    static func listen(configPath: String, server: ProxyServer) {
+    ///
+    /// Rollouts stop taking steps here while the successor starts: it reads the state file when
+    /// it starts, and a step this process took after that would be lost to it. They go on here
+    /// if the successor fails to take over.
+    static func listen(configPath: String, server: ProxyServer, rollouts: RolloutController) {
         // The path of this executable, read now: after a package upgrade replaced the file,
         // /proc/self/exe names it with " (deleted)" appended, and the path is what is wanted.
         let executable = executablePath()
         LoopThread.start(name: "turnout-upgrade") {
             while true {
                 ProcessSignal.waitForUpgrade()
+                rollouts.stop()
                 upgrade(executable: executable, configPath: configPath, listeners: server.listeningDescriptors)
+                rollouts.start()
             }
         }
     }

@@ -54,7 +54,7 @@ enum RunCommand {
         }
         SystemdNotify.ready(status: "listening on \(addresses); admin API on \(AdminWiring.describe(admin, socketPath: config.admin.socket))")
         Takeover.finish()
-        BinaryUpgrade.listen(configPath: path, server: server)
+        BinaryUpgrade.listen(configPath: path, server: server, rollouts: services.rollouts)
         waitForSignals(services.control) { services.stop() }
         return 0
     }

@@ -46,6 +46,24 @@ import TurnoutTestSupport
         #expect(try harness.call("POST", "/splits/web/rollback").json["weights"] as? [String: Int] == ["blue": 100, "canary": 0])
     }
 
+    @Test func aStoppedControllerTakesNoStepAndGoesOnOnceStartedAgain() throws {
+        // What a binary upgrade does while the successor starts.
+        let harness = try RolloutHarness("rollout-controller-restart", extra: Self.quick)
+        defer { harness.stop() }
+        let load = SteadyLoad(port: harness.port, rate: 300, seconds: 60)
+        defer { load.stop() }
+        harness.rollouts.stop()
+        #expect(try harness.call("POST", "/splits/web/rollout",
+            #"{"baseline": "blue", "canary": "canary", "steps": [{"weight": 10, "hold_s": 1}]}"#).status == 200)
+        usleep(2_000_000)
+        let paused = try harness.report()
+        #expect(paused["state"] as? String == "running")
+        #expect(paused["looks"] as? Int == 0, "no look while the controller is stopped")
+        harness.rollouts.start()
+        let end = try harness.waitForState(["promoted", "rolled_back"], seconds: 30)
+        #expect(end["state"] as? String == "promoted", "\(end["reason"] ?? "")")
+    }
+
     @Test func aCanaryAnsweringTwentyPercentErrorsIsRolledBackLongBeforeItsHoldEnds() throws {
         let harness = try RolloutHarness("rollout-errors", extra: Self.quick, canaryBehavior: FixtureBehavior(errorRate: 0.2))
         defer { harness.stop() }

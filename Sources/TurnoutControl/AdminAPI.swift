@@ -23,7 +23,7 @@ public struct AdminAPI: Sendable {
         self.notificationCounts = notificationCounts
     }
 
-    static let endpoints = "GET /status, /stats, /metrics, /history, /splits/NAME, /splits/NAME/rollout; PUT /splits/NAME; POST /splits/NAME/switch, /splits/NAME/rollback, /splits/NAME/rollout, /splits/NAME/rollout/{pause,resume,abort,promote}, /pools/P/servers/ADDR/{drain,enable}, /reload"
+    static let endpoints = "GET / (the dashboard), /status, /stats, /stats/series, /metrics, /history, /splits/NAME, /splits/NAME/rollout; PUT /splits/NAME; POST /splits/NAME/switch, /splits/NAME/rollback, /splits/NAME/rollout, /splits/NAME/rollout/{pause,resume,abort,promote}, /pools/P/servers/ADDR/{drain,enable}, /reload"
 
     public func handle(_ request: AdminRequest) -> AdminResponse {
         let segments = request.path.split(separator: "/", omittingEmptySubsequences: true)
@@ -31,6 +31,12 @@ public struct AdminAPI: Sendable {
         let origin = ChangeOrigin(source: .admin, caller: ChangeCaller(request.caller))
         do throws(ControlError) {
             switch (request.method, segments.count, segments.first) {
+            case (_, 0, _):
+                try expect(request, "GET")
+                return DashboardPage.response
+            case (_, 2, "stats") where segments[1] == "series":
+                try expect(request, "GET")
+                return seriesResponse(request)
             case (_, 1, "status"):
                 try expect(request, "GET")
                 return .json(200, jsonText(try control.statusDocument()))

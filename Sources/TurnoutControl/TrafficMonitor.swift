@@ -10,6 +10,8 @@ import TurnoutPosix
 public final class TrafficMonitor: Sendable {
     public let server: ProxyServer
     private let timeline: Mutex<StatsTimeline>
+    /// The last 300 one-second summaries for the dashboard (`GET /stats/series`).
+    private let series = Mutex(TrafficSeries(capacity: 300))
     private let stopped = Latch()
     private let thread = Mutex<pthread_t?>(nil)
 
@@ -42,6 +44,13 @@ public final class TrafficMonitor: Sendable {
         let totals = Self.keyed(all)
         let now = Self.now()
         timeline.withLock { $0.add(totals, at: now) }
+        let wall = Date().timeIntervalSince1970
+        series.withLock { $0.add(totals, wallTime: wall, monotonic: now) }
+    }
+
+    /// The per-second series' JSON document (see `TrafficSeries.document`).
+    public func seriesDocument(sinceMilliseconds: Double? = nil) -> [String: Any] {
+        series.withLock { $0.document(sinceMilliseconds: sinceMilliseconds) }
     }
 
     /// Per window name, the covered seconds and the traffic per server key; nil when a worker

@@ -18,6 +18,7 @@ public enum DashboardPage {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Turnout</title>
+<link rel="icon" href="data:,">
 <style>
 :root { --fg:#1d2430; --muted:#5b6575; --line:#d9dee6; --bg:#f5f7fa; --card:#fff; --bad:#b3261e; --ok:#1b6e3c; }
 * { box-sizing: border-box; }
@@ -56,7 +57,8 @@ td.num, th.num { text-align:right; font-variant-numeric:tabular-nums; white-spac
 .state.drain, .state.draining { color:#7a5200; background:#fff4d6; }
 .charts { display:grid; gap:.5rem; grid-template-columns:repeat(auto-fit,minmax(min(100%,240px),1fr)); }
 .chart { min-width:0; }
-.chart .title { font-size:.82rem; color:var(--muted); display:flex; justify-content:space-between; gap:.5rem; }
+.chart .title { font-size:.82rem; color:var(--muted); display:flex; flex-wrap:wrap; justify-content:space-between; gap:0 .5rem; }
+.chart .title span { white-space:nowrap; }
 .chart .title b { color:var(--fg); font-variant-numeric:tabular-nums; }
 canvas { width:100%; height:120px; display:block; }
 .steps { display:flex; flex-wrap:wrap; gap:.3rem; margin:.4rem 0; }
@@ -187,7 +189,7 @@ function niceMax(v) {
   for (const m of [1, 2, 2.5, 5, 10]) if (v <= m * p) return m * p;
   return 10 * p;
 }
-function drawChart(canvas, lines, format) {
+function drawChart(canvas, lines, format, floor) {
   const dpr = window.devicePixelRatio || 1;
   const w = canvas.clientWidth, h = canvas.clientHeight;
   if (!w || !h) return;
@@ -195,12 +197,16 @@ function drawChart(canvas, lines, format) {
   const ctx = canvas.getContext("2d");
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.clearRect(0, 0, w, h);
-  const now = Date.now(), t0 = now - WINDOW_MS;
+  const now = Date.now();
+  // The whole 5 minutes once there is that much; a young series fills at least a minute's width.
+  let first = now;
+  for (const line of lines) for (const [t] of line.points) if (t < first) first = t;
+  const span = Math.min(WINDOW_MS, Math.max(60000, now - first)), t0 = now - span;
   let max = 0, count = 0;
   for (const line of lines) for (const [t, v] of line.points) if (t >= t0 && v != null) { max = Math.max(max, v); count++; }
   canvas.dataset.points = String(count);
-  max = niceMax(max);
-  const left = 50, right = 6, top = 6, bottom = 18;
+  max = niceMax(Math.max(max, floor || 0));
+  const left = 64, right = 6, top = 6, bottom = 18;
   const pw = w - left - right, ph = h - top - bottom;
   ctx.font = "10px system-ui, sans-serif";
   ctx.fillStyle = "#5b6575"; ctx.strokeStyle = "#e3e7ed"; ctx.lineWidth = 1;
@@ -213,7 +219,7 @@ function drawChart(canvas, lines, format) {
   ctx.textBaseline = "top";
   ctx.textAlign = "left"; ctx.fillText(clock(t0), left, top + ph + 4);
   ctx.textAlign = "right"; ctx.fillText(clock(now), left + pw, top + ph + 4);
-  const x = t => left + pw * (t - t0) / WINDOW_MS, y = v => top + ph - ph * v / max;
+  const x = t => left + pw * (t - t0) / span, y = v => top + ph - ph * v / max;
   for (const line of lines) {
     ctx.strokeStyle = line.color; ctx.lineWidth = line.width || 1.6; ctx.setLineDash(line.dash || []);
     ctx.beginPath();
@@ -357,7 +363,7 @@ function renderOverview() {
     const box = chartBox("overview-" + key, title + " by pool");
     if (!box.parentNode) root.append(box);
     const lines = names.map(p => ({ color: poolColor(p), points: column((state.series[p] || {}).points || [], i), width: 2 }));
-    drawChart(box.querySelector("canvas"), lines, fmt);
+    drawChart(box.querySelector("canvas"), lines, fmt, key === "err" ? 0.01 : 0);
     box.querySelector(".title b").textContent = names.map(p => p + " " + fmt(lastValue((state.series[p] || {}).points || [], i))).join(" · ");
   }
 }
@@ -406,7 +412,7 @@ function renderPools(s) {
         const pts = (seriesServers[addr] || {}).points || [];
         for (const [i, dashed] of cols) lines.push({ color: poolColor(pool), points: column(pts, i), dash: dashed ? [5, 3] : dash[k % dash.length], width: dashed ? 1.2 : 1.8 });
       });
-      drawChart(chart.querySelector("canvas"), lines, fmt);
+      drawChart(chart.querySelector("canvas"), lines, fmt, key === "err" ? 0.01 : 0);
       chart.querySelector(".title b").textContent = fmt(lastValue((state.series[pool] || {}).points || [], cols[cols.length - 1][0]));
     }
   }

@@ -1,0 +1,294 @@
+#!/usr/bin/python3
+"""The dashboard in a real browser (headless Chromium through Selenium).
+
+Starts fixture upstreams (turnout-bench upstream) and `turnout run` with a TCP admin listener on
+loopback, sends steady traffic from a thread of its own, opens http://ADMIN/ and checks what an
+operator would look at and click. Every wait is bounded; everything started is killed at the end;
+the last line is `N passed, N failed` and the exit status is non-zero on any failure.
+
+usage: dashboard_test.py --turnout PATH --bench PATH [--screenshot PATH]
+"""
+import argparse
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+from selenium import webdriver
+from selenium.common.exceptions import TimeoutException, WebDriverException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+RESULTS = []
+
+
+def check(name, ok, detail=""):
+    RESULTS.append((name, bool(ok)))
+    print(("PASS " if ok else "FAIL ") + name + (": " + detail if detail else ""), flush=True)
+    return ok
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(predicate, timeout, interval=0.2):
+    """Calls predicate until it returns a true value or timeout seconds pass; returns the last value."""
+    deadline = time.monotonic() + timeout
+    value = None
+    while time.monotonic() < deadline:
+        try:
+            value = predicate()
+        except Exception:  # noqa: BLE001 - a failed look is retried until the deadline
+            value = None
+        if value:
+            return value
+        time.sleep(interval)
+    return value
+
+
+def request(port, method, path, body=None, timeout=5):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body)
+        response = conn.getresponse()
+        return response.status, response.read().decode()
+    finally:
+        conn.close()
+
+
+def admin_json(port, method, path, body=None):
+    status, text = request(port, method, path, body)
+    return status, (json.loads(text) if text.strip() else None)
+
+
+class Traffic(threading.Thread):
+    """GET / through the proxy on one keep-alive connection, about `rate` a second, until stopped."""
+
+    def __init__(self, port, rate=150):
+        super().__init__(daemon=True)
+        self.port, self.rate = port, rate
+        self.stop_event = threading.Event()
+        self.sent = self.errors = 0
+
+    def run(self):
+        conn = None
+        pause = 1.0 / self.rate
+        while not self.stop_event.is_set():
+            try:
+                if conn is None:
+                    conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                conn.request("GET", "/")
+                conn.getresponse().read()
+                self.sent += 1
+            except (OSError, http.client.HTTPException):
+                self.errors += 1
+                if conn is not None:
+                    conn.close()
+                conn = None
+                self.stop_event.wait(0.05)
+            self.stop_event.wait(pause)
+        if conn is not None:
+            conn.close()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--turnout", required=True)
+    parser.add_argument("--bench", required=True)
+    parser.add_argument("--screenshot", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "dashboard-rollout.png"))
+    args = parser.parse_args()
+    args.turnout, args.bench = os.path.abspath(args.turnout), os.path.abspath(args.bench)
+
+    started = time.monotonic()
+    directory = tempfile.mkdtemp(prefix="turnout-browser-")
+    processes = []
+    driver = None
+    traffic = None
+    try:
+        ports = {name: free_port() for name in ["blue1", "blue2", "green", "canary", "proxy", "admin"]}
+        for name in ["blue1", "blue2", "green", "canary"]:
+            log = open(os.path.join(directory, name + ".log"), "w")
+            processes.append(subprocess.Popen([args.bench, "upstream", "--listen", "127.0.0.1:%d" % ports[name], "--name", name.rstrip("12")],
+                                              stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
+        config = {
+            "listen": ["127.0.0.1:%d" % ports["proxy"]],
+            "workers": 2,
+            "admin": {"socket": os.path.join(directory, "admin.sock"), "listen": "127.0.0.1:%d" % ports["admin"], "token_file": None},
+            "state_file": None,
+            "pools": {
+                "blue": {"servers": ["127.0.0.1:%d" % ports["blue1"], "127.0.0.1:%d" % ports["blue2"]]},
+                "green": {"servers": ["127.0.0.1:%d" % ports["green"]]},
+                "canary": {"servers": ["127.0.0.1:%d" % ports["canary"]]},
+            },
+            "splits": {"web": {"blue": 90, "green": 0, "canary": 10}},
+            "routes": [{"match": {"path_prefix": "/"}, "split": "web"}],
+            "analysis": {"min_requests": 50, "interval_ms": 200},
+            "rollouts": {"web": {"baseline": "blue", "canary": "canary",
+                                 "steps": [{"weight": 20, "hold_s": 60}, {"weight": 50, "hold_s": 60}]}},
+        }
+        config_path = os.path.join(directory, "turnout.json")
+        with open(config_path, "w") as f:
+            json.dump(config, f)
+        turnout_log = open(os.path.join(directory, "turnout.log"), "w")
+        processes.append(subprocess.Popen([args.turnout, "run", "-c", config_path], stdout=turnout_log, stderr=subprocess.STDOUT,
+                                          cwd=directory, start_new_session=True))
+        admin = ports["admin"]
+        if not check("turnout run answers /status on its TCP admin listener",
+                     wait_for(lambda: admin_json(admin, "GET", "/status")[0] == 200, 15)):
+            raise RuntimeError("turnout did not start; its log:\n" + open(os.path.join(directory, "turnout.log")).read())
+        for name in ["blue1", "blue2", "green", "canary"]:
+            wait_for(lambda: request(ports[name], "GET", "/_fixture")[0] == 200, 10)
+
+        traffic = Traffic(ports["proxy"])
+        traffic.start()
+
+        options = webdriver.ChromeOptions()
+        options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+        for flag in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,1000",
+                     "--user-data-dir=" + os.path.join(directory, "chromium")]:
+            options.add_argument(flag)
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        driver = webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
+        driver.set_page_load_timeout(15)
+        driver.set_script_timeout(10)
+        driver.get("http://127.0.0.1:%d/" % admin)
+
+        # The page redraws its parts every second, so reads are done in one script call each:
+        # an element found in one call may be replaced before the next.
+        def js(script):
+            return driver.execute_script(script)
+
+        def shown_weights():
+            return js("return Object.fromEntries([...document.querySelectorAll('#split-web .legend [data-pool]')]"
+                      ".map(e => [e.dataset.pool, Number(e.dataset.weight)]))")
+
+        status = admin_json(admin, "GET", "/status")[1]
+        real = status["splits"]["web"]["weights"]
+        got = wait_for(lambda: shown_weights() == real and shown_weights(), 10)
+        check("the split's weights are rendered as /status has them", got == real, "page %s, /status %s" % (got, real))
+        segments = js("return Object.fromEntries([...document.querySelectorAll('#split-web .bar [data-pool]')].map(e => [e.dataset.pool, e.getAttribute('style')]))")
+        check("the stacked bar has a segment per pool, 90 % blue", "90%" in segments.get("blue", "").replace(" ", ""), str(segments))
+        pools_shown = set(js("return [...document.querySelectorAll('[id^=pool-]')].map(e => e.id)"))
+        check("every pool is rendered with its servers", pools_shown == {"pool-blue", "pool-green", "pool-canary"}
+              and js("return document.querySelectorAll('#pool-blue tr[data-server]').length") == 2, str(pools_shown))
+
+        def points():
+            return int(js("return document.querySelector('#overview-rps canvas').dataset.points || 0"))
+        first = wait_for(lambda: points() > 0 and points(), 10) or 0
+        second = wait_for(lambda: points() >= first + 3 and points(), 10) or 0
+        check("the charts gain points as traffic flows", first > 0 and second >= first + 3, "%d then %d points" % (first, second))
+        rps_text = js("return document.querySelector('#overview-rps .title b').textContent")
+        check("the requests/s chart shows a number with its unit", "req/s" in rps_text, rps_text)
+
+        # A refused action: nothing to roll back to yet.
+        driver.find_element(By.ID, "rollback-web").click()
+        WebDriverWait(driver, 5).until(expected_conditions.alert_is_present()).accept()
+        refused = wait_for(lambda: "error" in driver.find_element(By.ID, "message").get_attribute("class") and driver.find_element(By.ID, "message").text, 5) or ""
+        api_text = admin_json(admin, "POST", "/splits/web/rollback")[1]["error"]
+        check("a refused action shows the API's refusal text", api_text in refused, "shown %r, API %r" % (refused, api_text))
+
+        # Switch to green through the page, confirming.
+        Select(driver.find_element(By.ID, "switch-to-web")).select_by_value("green")
+        driver.find_element(By.ID, "switch-web").click()
+        alert = WebDriverWait(driver, 5).until(expected_conditions.alert_is_present())
+        question = alert.text
+        alert.accept()
+        switched = wait_for(lambda: admin_json(admin, "GET", "/status")[1]["splits"]["web"]["weights"] == {"blue": 0, "green": 100, "canary": 0}, 5)
+        check("switch (confirmed) moves the weights in /status", switched, question)
+        check("the page shows green at 100", wait_for(lambda: shown_weights().get("green") == 100, 5), str(shown_weights()))
+        history = wait_for(lambda: js("return document.getElementById('history-table').innerText"), 5) or ""
+        check("the history shows the switch with who did it", "switch web" in history and "127.0.0.1" in history, history.splitlines()[1] if "\n" in history else history)
+
+        # Declining the confirmation changes nothing.
+        driver.find_element(By.ID, "rollback-web").click()
+        WebDriverWait(driver, 5).until(expected_conditions.alert_is_present()).dismiss()
+        time.sleep(0.5)
+        check("a dismissed confirmation changes nothing", admin_json(admin, "GET", "/status")[1]["splits"]["web"]["weights"]["green"] == 100)
+
+        # A rollout started through the API.
+        admin_json(admin, "PUT", "/splits/web", json.dumps({"blue": 100}))
+        code, report = admin_json(admin, "POST", "/splits/web/rollout")
+        check("a rollout starts through the API", code == 200, str(report)[:200])
+        shown = wait_for(lambda: js("return document.getElementById('rollout-web').dataset.state") == "running", 5)
+        steps = js("return [...document.querySelectorAll('#rollout-web .step')].map(e => [e.textContent, e.dataset.current])")
+        current = [text for text, mark in steps if mark == "1"]
+        check("the rollout appears with its steps, the current one marked", shown and len(steps) == 3 and current == ["1. 20 % · 1 min 0 s"],
+              "%d steps, current %s" % (len(steps), current))
+        check("the rollout shows its tests' evidence", wait_for(lambda: js("return document.querySelectorAll('#rollout-web tbody tr').length") >= 2, 5))
+        time.sleep(4)  # a few seconds of the canary's traffic in the charts
+        driver.set_window_size(1280, 1000)
+        height = driver.execute_script("return document.documentElement.scrollHeight")
+        driver.set_window_size(1280, min(max(height + 20, 1000), 4000))
+        time.sleep(1.2)
+        driver.save_screenshot(args.screenshot)
+        check("a screenshot of the rollout is saved", os.path.getsize(args.screenshot) > 10000, args.screenshot)
+
+        # The canary fails: Turnout rolls it back, and the page says so.
+        request(ports["canary"], "POST", "/_fixture?error_rate=1")
+        rolled = wait_for(lambda: js("return document.getElementById('rollout-web').dataset.state") == "rolled_back", 30)
+        outcome = js("return document.getElementById('rollout-web').innerText")
+        check("the failing canary ends rolled back on screen", rolled and "rolled back" in outcome and "Outcome" in outcome, outcome[:300].replace("\n", " | "))
+        weights = admin_json(admin, "GET", "/status")[1]["splits"]["web"]["weights"]
+        check("and the weights are back on the baseline", weights.get("blue") == 100 and weights.get("canary") == 0, str(weights))
+
+        # Phone width: nothing wider than the screen.
+        driver.set_window_size(390, 844)
+        time.sleep(1.2)
+        overflow = driver.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        check("legible at a phone's width (no horizontal scrolling)", overflow <= 0, "%d px too wide" % overflow)
+
+        logs = driver.get_log("browser")
+        severe = [e for e in logs if e.get("level") == "SEVERE"]
+        # The refused rollback above is logged by Chromium as a failed resource load (status 409);
+        # that is the API's answer, not a script error.
+        unexpected = [e for e in severe if not (e.get("source") == "network" and "status of 409" in e.get("message", ""))]
+        check("no JavaScript error in the browser log", not unexpected, "; ".join(e["message"] for e in unexpected)[:500])
+        check("the traffic flowed", traffic.sent > 200, "%d requests, %d errors" % (traffic.sent, traffic.errors))
+    except (WebDriverException, TimeoutException, RuntimeError, OSError, KeyError, ValueError) as error:
+        check("the test ran to its end", False, "%s: %s" % (type(error).__name__, error))
+    finally:
+        if traffic is not None:
+            traffic.stop_event.set()
+            traffic.join(5)
+        if driver is not None:
+            try:
+                driver.quit()
+            except WebDriverException:
+                pass
+        for process in processes:
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        for process in processes:
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(5)
+        if any(not ok for _, ok in RESULTS):
+            log_path = os.path.join(directory, "turnout.log")
+            if os.path.exists(log_path):
+                print("--- turnout's log (last 30 lines) ---\n" + "".join(open(log_path).readlines()[-30:]))
+        shutil.rmtree(directory, ignore_errors=True)
+    passed = sum(1 for _, ok in RESULTS if ok)
+    failed = len(RESULTS) - passed
+    print("browser test took %.1f s" % (time.monotonic() - started))
+    print("%d passed, %d failed" % (passed, failed))
+    return 0 if failed == 0 and passed > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

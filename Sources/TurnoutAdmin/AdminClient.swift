@@ -31,6 +31,13 @@ public struct AdminClient: Sendable {
     /// Sends one request and returns the status and body. Throws when the admin API cannot be
     /// reached or answers with something that is not HTTP.
     public func send(_ method: String, _ path: String, body: String? = nil) throws(AdminError) -> (status: Int, body: String) {
+        try Self.parse(exchange(method, path, body: body.map { Array($0.utf8) }), method: method, from: endpoint)
+    }
+
+    /// Sends one request (`target`: path and query) and returns the whole answer's bytes, head
+    /// included, read to the end of the connection; `send` and the dashboard's relay use it.
+    public func exchange(_ method: String, _ target: String, body: [UInt8]?) throws(AdminError) -> [UInt8] {
+        let path = target
         let address: SocketAddress
         switch endpoint {
         case .unix(let path):
@@ -54,7 +61,7 @@ public struct AdminClient: Sendable {
             default: throw AdminError("cannot connect to \(endpoint): \(error)")
             }
         }
-        let payload = Array((body ?? "").utf8)
+        let payload = body ?? []
         var head = "\(method) \(path) HTTP/1.1\r\nHost: turnout\r\nConnection: close\r\n"
         if let token { head += "Authorization: \(token.authorizationValue)\r\n" }
         if body != nil { head += "Content-Type: application/json\r\nContent-Length: \(payload.count)\r\n" }
@@ -78,7 +85,7 @@ public struct AdminClient: Sendable {
             if n == 0 { break }
             received += chunk[0..<n]
         }
-        return try Self.parse(received, method: method, from: endpoint)
+        return received
     }
 
     /// Splits a whole response (read to end of file) into status and body.

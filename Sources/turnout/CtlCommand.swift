@@ -27,6 +27,8 @@ enum CtlCommand {
           stats                           requests, errors and latency per pool and server
           metrics                         the Prometheus exposition
           reload                          re-read the configuration file (like SIGHUP)
+          dashboard [--port N]            serve the dashboard on 127.0.0.1 (a free port unless
+                                          given), relaying its calls to turnout; until Ctrl-C
 
         Without --socket or --url, ctl reads the admin section of -c FILE (default
         conf/turnout.json when it exists) and else uses run/turnout-admin.sock.
@@ -40,14 +42,17 @@ enum CtlCommand {
         let url = try arguments.option("--url")
         let tokenFile = try arguments.option("--token-file")
         let configPath = try arguments.option("-c", "--config")
+        let dashboardPort = try arguments.option("--port")
         let start = try CtlRollout.StartOptions.parse(&arguments)
         if arguments.flag("-h", "--help") { writeStandardOutput(usage); return 0 }
         var words = arguments.words
-        guard !words.isEmpty else { throw UsageError("ctl needs a verb: status, weights, switch, rollback, rollout, drain, enable, history, stats, metrics, reload") }
+        guard !words.isEmpty else { throw UsageError("ctl needs a verb: status, weights, switch, rollback, rollout, drain, enable, history, stats, metrics, reload, dashboard") }
         let verb = words.removeFirst()
         if let option = words.first(where: { $0.hasPrefix("-") }) { throw UsageError("unknown ctl option \"\(option)\"") }
+        if verb != "dashboard" && dashboardPort != nil { throw UsageError("--port goes with dashboard only") }
+        if verb == "dashboard" && !words.isEmpty { throw UsageError("usage: turnout ctl dashboard [--port N]") }
         if verb != "rollout" && !start.isEmpty { throw UsageError("--baseline, --canary, --steps and --advance go with rollout start only") }
-        let call = verb == "rollout" ? try CtlRollout.request(words: words, options: start) : try request(verb: verb, words: words, force: force)
+        let call = verb == "dashboard" ? (method: "GET", path: "/", body: nil) : verb == "rollout" ? try CtlRollout.request(words: words, options: start) : try request(verb: verb, words: words, force: force)
 
         let client: AdminClient
         do {
@@ -56,6 +61,7 @@ enum CtlCommand {
             printError("ctl: \(error)")
             return 1
         }
+        if verb == "dashboard" { return CtlDashboard.run(client: client, port: dashboardPort) }
         if verb == "rollout" && words.first == "watch" { return CtlRollout.watch(client: client, split: words[1]) }
         let answer: (status: Int, body: String)
         do {
@@ -112,7 +118,7 @@ enum CtlCommand {
             try expect(2, "POOL ADDR")
             return ("POST", "/pools/\(escape(words[0]))/servers/\(escape(words[1]))/\(verb)", nil)
         default:
-            throw UsageError("unknown ctl verb \"\(verb)\" (verbs: status, weights, switch, rollback, rollout, drain, enable, history, stats, metrics, reload)")
+            throw UsageError("unknown ctl verb \"\(verb)\" (verbs: status, weights, switch, rollback, rollout, drain, enable, history, stats, metrics, reload, dashboard)")
         }
     }
 

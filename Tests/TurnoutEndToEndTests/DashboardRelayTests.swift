@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+import TurnoutAdmin
+import TurnoutControl
+import TurnoutPosix
+
+/// `turnout ctl dashboard` as a real child process relaying to an admin socket that needs a
+/// token: the browser's side has no token and reaches the page, the API and its refusals.
+@Suite struct DashboardRelayTests {
+    private func freePort() throws -> UInt16 {
+        var socket = try Socket.listen(on: SocketAddress(host: "127.0.0.1", port: 0)!, reusePort: false, backlog: 1)
+        defer { socket.close() }
+        return socket.localAddress()!.port
+    }
+
+    /// Status, content type and body of one request through the relay.
+    private func call(_ client: AdminClient, _ method: String, _ target: String, _ body: String? = nil) throws -> (status: Int, type: String, body: String) {
+        let bytes = try client.exchange(method, target, body: body.map { Array($0.utf8) })
+        let text = String(decoding: bytes, as: UTF8.self)
+        let parts = text.components(separatedBy: "\r\n\r\n")
+        let head = parts[0].lowercased()
+        let status = Int(head.split(separator: " ")[1]) ?? 0
+        let type = head.split(separator: "\r\n").first { $0.hasPrefix("content-type:") }
+            .map { String($0.dropFirst("content-type:".count)).trimmingCharacters(in: .whitespaces) } ?? ""
+        return (status, type, parts.dropFirst().joined(separator: "\r\n\r\n"))
+    }
+
+    @Test func ctlDashboardRelaysPageAndCallsWithTheToken() throws {
+        let admin = try AdminEndToEndTests.Admin(tcpToken: "relay-token")
+        defer { admin.stop() }
+        let tokenFile = ChildProcess.temporaryPath("relay-token")
+        try "relay-token\n".write(toFile: tokenFile, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: tokenFile) }
+        let port = try freePort()
+        let relay = try ChildProcess(["ctl", "--socket", admin.socketPath, "--token-file", tokenFile, "dashboard", "--port", String(port)])
+        defer { kill(relay.pid, SIGKILL) }
+        let browser = AdminClient(endpoint: .tcp(SocketAddress(host: "127.0.0.1", port: port)!), timeout: 5)
+
+        var page: (status: Int, type: String, body: String)?
+        let deadline = Date().addingTimeInterval(15)
+        while page == nil && Date() < deadline {
+            page = try? call(browser, "GET", "/")
+            if page == nil { usleep(50_000) }
+        }
+        #expect(page?.status == 200)
+        #expect(page?.type == "text/html; charset=utf-8")
+        #expect(page?.body == DashboardPage.html)
+
+        let status = try call(browser, "GET", "/status")
+        #expect(status.status == 200 && status.type == "application/json" && status.body.contains("\"splits\""))
+        #expect(try call(browser, "PUT", "/splits/web", #"{"blue": 70, "canary": 30}"#).status == 200)
+        let weights = (try admin.call("GET", "/splits/web").json["weights"]) as? [String: Int]
+        #expect(weights == ["blue": 70, "canary": 30])
+        let refused = try call(browser, "POST", "/splits/web/switch", #"{"to": "purple"}"#)
+        let direct = try admin.client.send("POST", "/splits/web/switch", body: #"{"to": "purple"}"#)
+        #expect(refused.status == direct.status && refused.status >= 400)
+        #expect(refused.body == direct.body && refused.body.contains("purple"))
+        // The query is relayed: nothing after a time in the future.
+        let series = try call(browser, "GET", "/stats/series?since=99999999999999")
+        #expect(series.status == 200 && !series.body.contains("[["))
+        // An empty POST is relayed without a body, as /reload (which takes none) wants it.
+        #expect(try call(browser, "POST", "/reload").status == admin.client.send("POST", "/reload").status)
+
+        kill(relay.pid, SIGINT)
+        #expect(relay.waitForExit(seconds: 10) == 0)
+        #expect(relay.standardOutput().contains("dashboard: http://127.0.0.1:\(port)/"))
+    }
+
+    @Test func relayAnswers502WhenTurnoutIsGone() {
+        let relay = AdminRelay(client: AdminClient(endpoint: .unix(path: ChildProcess.temporaryPath("no-such.sock")), timeout: 2))
+        let answer = relay.handle(AdminRequest(method: "GET", path: "/status", caller: .tcp(address: "127.0.0.1:1")))
+        #expect(answer.status == 502)
+        #expect(String(decoding: answer.body, as: UTF8.self).contains("could not reach"))
+    }
+}

@@ -83,7 +83,8 @@ enum DemoCommand {
             socketPath = candidate
             do {
                 opened = try ControlServices.open(server: server, config: config, runtime: RuntimeState(), store: nil, configPath: nil,
-                                                  admin: AdminConfig(socket: candidate), socketPath: candidate)
+                                                  admin: AdminConfig(socket: candidate, listen: ServerAddress(host: "127.0.0.1", port: 0)),
+                                                  socketPath: candidate)
                 break
             } catch {
                 failure = error.description
@@ -105,6 +106,7 @@ enum DemoCommand {
               blue    \(fixtures[0].address)
               green   \(fixtures[1].address)
               canary  \(fixtures[2].address)
+            Dashboard: \(services.admin.tcpAddress.map { "http://\($0)/" } ?? "none") (the admin API on loopback, no token)
             Background traffic: \(traffic != nil ? "\(trafficRate) requests/s of GET / from a built-in client (--traffic N to change, 0 for none)" : "none (--traffic N sends N requests/s)")
 
             Release canary, from another shell: a rollout of 5 %, 25 %, 50 % (20 s each), then 100 %,

@@ -72,4 +72,43 @@ import TurnoutPosix
         #expect(answer.status == 502)
         #expect(String(decoding: answer.body, as: UTF8.self).contains("could not reach"))
     }
+
+    @Test func demoPrintsADashboardURLThatAnswers() throws {
+        let directory = ChildProcess.temporaryPath("demo-dashboard")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let demo = Process()
+        demo.executableURL = URL(fileURLWithPath: ChildProcess.binary)
+        demo.arguments = ["demo", "--port", "0", "--traffic", "50"]
+        demo.currentDirectoryURL = URL(fileURLWithPath: directory)
+        let output = Pipe()
+        demo.standardOutput = output
+        demo.standardError = FileHandle.nullDevice
+        try demo.run()
+        defer { if demo.isRunning { kill(demo.processIdentifier, SIGKILL) } }
+
+        // The banner's "Dashboard: http://127.0.0.1:PORT/" line, read within 15 s.
+        let descriptor = output.fileHandleForReading.fileDescriptor
+        var text = ""
+        var port: UInt16?
+        let deadline = Date().addingTimeInterval(15)
+        while port == nil && Date() < deadline {
+            var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&poller, 1, 100) > 0 else { continue }
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            let n = read(descriptor, &chunk, chunk.count)
+            if n <= 0 { break }
+            text += String(decoding: chunk[0..<n], as: UTF8.self)
+            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Dashboard: http://127.0.0.1:") }) {
+                port = UInt16(line.dropFirst("Dashboard: http://127.0.0.1:".count).prefix { $0.isNumber })
+            }
+        }
+        let dashboard = try #require(port, "no dashboard URL in: \(text)")
+        let page = try call(AdminClient(endpoint: .tcp(SocketAddress(host: "127.0.0.1", port: dashboard)!), timeout: 5), "GET", "/")
+        #expect(page.status == 200 && page.type == "text/html; charset=utf-8" && page.body == DashboardPage.html)
+        kill(demo.processIdentifier, SIGINT)
+        let stopBy = Date().addingTimeInterval(15)
+        while demo.isRunning && Date() < stopBy { usleep(20_000) }
+        #expect(!demo.isRunning && demo.terminationStatus == 0)
+    }
 }

@@ -104,7 +104,12 @@ final class AdminConnection: TimerNode, EventHandler {
     }
 
     private func respond(to raw: UnsafeRawBufferPointer, bodyLength: Int) -> AdminResponse {
-        if let token = server.token {
+        let method = String(decoding: UnsafeRawBufferPointer(rebasing: raw[head.methodBytes]), as: UTF8.self)
+        let path = String(decoding: UnsafeRawBufferPointer(rebasing: raw[head.path]), as: UTF8.self)
+        // `GET /` is the dashboard's page, the same bytes for everyone and no data: a browser
+        // cannot send a bearer token when it opens a URL, so the page is served without one and
+        // asks for it; every call it makes needs the token like any other.
+        if let token = server.token, !(method == "GET" && path == "/") {
             guard let range = head.field("authorization", in: raw) else {
                 return .error(401, "this admin API needs Authorization: Bearer <token> (the token is in admin.token_file)")
             }
@@ -112,8 +117,6 @@ final class AdminConnection: TimerNode, EventHandler {
                 return .error(403, "the bearer token is wrong")
             }
         }
-        let method = String(decoding: UnsafeRawBufferPointer(rebasing: raw[head.methodBytes]), as: UTF8.self)
-        let path = String(decoding: UnsafeRawBufferPointer(rebasing: raw[head.path]), as: UTF8.self)
         let query = head.query.map { String(decoding: UnsafeRawBufferPointer(rebasing: raw[$0]), as: UTF8.self) } ?? ""
         let body = Array(raw[head.headLength..<head.headLength + bodyLength])
         return server.handler(AdminRequest(method: method, path: path, query: query, body: body, caller: caller))

@@ -256,6 +256,34 @@ def main():
         unexpected = [e for e in severe if not (e.get("source") == "network" and "status of 409" in e.get("message", ""))]
         check("no JavaScript error in the browser log", not unexpected, "; ".join(e["message"] for e in unexpected)[:500])
         check("the traffic flowed", traffic.sent > 200, "%d requests, %d errors" % (traffic.sent, traffic.errors))
+
+        # With a token: the page asks for it once, keeps it in sessionStorage, never in the URL.
+        token_admin = free_port()
+        with open(os.path.join(directory, "token"), "w") as f:
+            f.write("dashboard-test-token\n")
+        config["admin"] = {"socket": os.path.join(directory, "admin-token.sock"), "listen": "127.0.0.1:%d" % token_admin,
+                           "token_file": os.path.join(directory, "token")}
+        config["listen"] = ["127.0.0.1:%d" % free_port()]
+        with open(os.path.join(directory, "turnout-token.json"), "w") as f:
+            json.dump(config, f)
+        processes.append(subprocess.Popen([args.turnout, "run", "-c", os.path.join(directory, "turnout-token.json")], stdout=turnout_log,
+                                          stderr=subprocess.STDOUT, cwd=directory, start_new_session=True))
+        wait_for(lambda: request(token_admin, "GET", "/status")[0] == 401, 15)
+        driver.set_window_size(1280, 1000)
+        driver.get("http://127.0.0.1:%d/" % token_admin)
+        prompt = WebDriverWait(driver, 5).until(expected_conditions.alert_is_present())
+        asked = "token" in prompt.text
+        prompt.send_keys("dashboard-test-token")
+        prompt.accept()
+        shown = wait_for(lambda: shown_weights() == {"blue": 90, "green": 0, "canary": 10}, 5)
+        stored = js("return sessionStorage.getItem('turnout-token')")
+        check("with a token configured the page asks once and then shows the data", asked and shown and stored == "dashboard-test-token"
+              and "token" not in driver.current_url, "asked %s, shown %s, url %s" % (asked, shown, driver.current_url))
+        token_logs = driver.get_log("browser")
+        # The polls answered 401 before the token was given are logged as failed loads.
+        unexpected += [e for e in token_logs if e.get("level") == "SEVERE"
+                       and not (e.get("source") == "network" and "status of 401" in e.get("message", ""))]
+        check("no JavaScript error in the browser log with a token either", not unexpected, "; ".join(e["message"] for e in unexpected)[:500])
     except (WebDriverException, TimeoutException, RuntimeError, OSError, KeyError, ValueError) as error:
         check("the test ran to its end", False, "%s: %s" % (type(error).__name__, error))
     finally:

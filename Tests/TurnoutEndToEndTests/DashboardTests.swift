@@ -74,6 +74,10 @@ import TurnoutPosix
             let later = try admin.call("GET", "/stats/series?since=\(Int(time))").json["pools"] as? [String: Any] ?? [:]
             for (_, value) in later { #expect(((value as? [String: Any])?["points"] as? [[Any]])?.isEmpty == true) }
         }
+        for bad in ["since=soon", "from=5", "since="] {
+            let refused = try admin.call("GET", "/stats/series?\(bad)")
+            #expect(refused.status == 400, "\(bad)")
+        }
     }
 
     private func stats(ok: Int, failed: Int, latencyMs: UInt64) -> TrafficStats {

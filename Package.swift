@@ -33,10 +33,13 @@ let package = Package(
         // The rollout state machine: a plan, its steps and the analyzer; time and looks in, weight
         // changes out. Pure, so the controller, the tests and the simulator share it.
         .target(name: "TurnoutRollout", dependencies: ["TurnoutAnalysis"]),
+        // Shadow traffic's pure half (SPEC §10): body digests, the comparison of a shadow's answer
+        // with the primary's, mismatch records and the per-route counts. No I/O.
+        .target(name: "TurnoutMirror", dependencies: ["TurnoutMetrics"], swiftSettings: dataPathSettings),
         // Configuration model, strict JSON decoding, validation (Foundation lives here).
         .target(name: "TurnoutConfig"),
         // Routing, upstream pools, the proxy state machines and the runtime wiring.
-        .target(name: "TurnoutCore", dependencies: ["TurnoutPosix", "TurnoutHTTP", "TurnoutMetrics", "TurnoutConfig"],
+        .target(name: "TurnoutCore", dependencies: ["TurnoutPosix", "TurnoutHTTP", "TurnoutMetrics", "TurnoutConfig", "TurnoutMirror"],
                 swiftSettings: dataPathSettings),
         // The fixture upstream used by tests, `turnout demo` and `turnout-bench upstream`.
         .target(name: "TurnoutFixture", dependencies: ["TurnoutPosix", "TurnoutHTTP"]),
@@ -49,7 +52,7 @@ let package = Package(
         // The control plane: runtime weights, switches, rollbacks, drains, reloads, the state
         // file, the history, and the admin API's endpoints (Foundation for JSON, off the data path).
         .target(name: "TurnoutControl", dependencies: ["TurnoutCore", "TurnoutConfig", "TurnoutAdmin", "TurnoutMetrics", "TurnoutPosix",
-                                                        "TurnoutAnalysis", "TurnoutRollout", "TurnoutNotify"]),
+                                                        "TurnoutAnalysis", "TurnoutRollout", "TurnoutNotify", "TurnoutMirror"]),
         .executableTarget(name: "turnout", dependencies: ["TurnoutCore", "TurnoutConfig", "TurnoutControl", "TurnoutAdmin", "TurnoutFixture"]),
 
         // Benchmarks: the rollout simulator and the `turnout-bench` tool.
@@ -71,10 +74,11 @@ let package = Package(
         .testTarget(name: "TurnoutAnalysisTests", dependencies: ["TurnoutAnalysis", "TurnoutMetrics"]),
         .testTarget(name: "TurnoutRolloutTests", dependencies: ["TurnoutRollout", "TurnoutAnalysis", "TurnoutSimulation"]),
         .testTarget(name: "TurnoutConfigTests", dependencies: ["TurnoutConfig"]),
+        .testTarget(name: "TurnoutMirrorTests", dependencies: ["TurnoutMirror", "TurnoutMetrics"]),
         .testTarget(name: "TurnoutNotifyTests", dependencies: ["TurnoutNotify", "TurnoutConfig", "TurnoutPosix", "TurnoutTestSupport"]),
         .testTarget(name: "TurnoutFixtureTests", dependencies: ["TurnoutFixture", "TurnoutPosix"]),
         .testTarget(name: "TurnoutCoreTests", dependencies: ["TurnoutCore", "TurnoutHTTP", "TurnoutConfig"]),
         .testTarget(name: "TurnoutEndToEndTests", dependencies: ["TurnoutCore", "TurnoutConfig", "TurnoutControl", "TurnoutAdmin", "TurnoutFixture", "TurnoutPosix", "TurnoutHTTP",
-                                                                 "TurnoutMetrics", "TurnoutTestSupport", "TurnoutLoad"]),
+                                                                 "TurnoutMetrics", "TurnoutTestSupport", "TurnoutLoad", "TurnoutMirror"]),
     ]
 )

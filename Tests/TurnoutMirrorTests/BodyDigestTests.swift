@@ -1,0 +1,6 @@
+import Testing
+@testable import TurnoutMirror
+
+@Test func anEmptyDigestStartsAtZero() {
+    #expect(BodyDigest().value == 0)
+}

@@ -6,11 +6,15 @@ import TurnoutFixture
 enum UpstreamCommand {
     static let usage = """
           upstream --listen HOST:PORT [--name NAME] [--threads N] [--latency-ms MS] [--jitter-ms MS]
-                   [--error-rate R] [--body-bytes N]
+                   [--error-rate R] [--body-bytes N] [--body-name NAME] [--diverge-prefix PATH]
                    serve the fixture upstream (answers with NAME; see TurnoutFixture for its routes);
+                   --body-name: what the body says instead of NAME (a shadow answering like the
+                   primary); --diverge-prefix: paths starting with PATH answer "<body> (diverged)",
+                   and with a 500 when they end in /status (a new version that differs there);
                    change its behaviour while it runs, on its own port:
                      curl -X POST 'http://HOST:PORT/_fixture?error_rate=0.2&latency_ms=50'
-                   (any of latency_ms, jitter_ms, error_rate, body_bytes; GET /_fixture shows it)
+                   (any of latency_ms, jitter_ms, error_rate, body_bytes, body_name, diverge_prefix;
+                   GET /_fixture shows it)
 
         """
 
@@ -24,7 +28,9 @@ enum UpstreamCommand {
                 latencyMs: try options.integer("--latency-ms", default: 0, in: 0...3_600_000),
                 jitterMs: try options.integer("--jitter-ms", default: 0, in: 0...3_600_000),
                 errorRate: try options.fraction("--error-rate", default: 0),
-                bodyBytes: try options.optionalInteger("--body-bytes", in: 0...(1 << 30)))
+                bodyBytes: try options.optionalInteger("--body-bytes", in: 0...(1 << 30)),
+                bodyName: try checked(options.value("--body-name"), "--body-name", FixtureBehavior.bodyNameProblem),
+                divergePrefix: try checked(options.value("--diverge-prefix"), "--diverge-prefix", FixtureBehavior.divergePrefixProblem))
             try options.expectEmpty()
             guard let colon = listen.lastIndex(of: ":"), let port = UInt16(listen[listen.index(after: colon)...]) else {
                 throw BenchUsageError("--listen expects HOST:PORT, got \"\(listen)\"")
@@ -48,6 +54,13 @@ enum UpstreamCommand {
             writeStandardError("turnout-bench upstream: \(error)\n")
             return 1
         }
+    }
+
+    /// `value` when absent or acceptable to `problem`; otherwise a usage error naming `flag`.
+    private static func checked(_ value: String?, _ flag: String, _ problem: (String) -> String?) throws -> String? {
+        guard let value else { return nil }
+        if let text = problem(value) { throw BenchUsageError("\(flag): \(text)") }
+        return value
     }
 }
 

@@ -36,7 +36,8 @@ extension FixtureConnection {
         http10 = head.version == .http1_0
         keepAlive = head.keepAlive
         route = FixtureRoute.parse(path: UnsafeRawBufferPointer(rebasing: bytes[head.path]),
-                                   query: head.query.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) }, method: head.method)
+                                   query: head.query.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) }, method: head.method,
+                                   divergePrefix: owner.currentAnswers().divergePrefix)
         switch head.framing {
         case .none:
             requestBody = .none

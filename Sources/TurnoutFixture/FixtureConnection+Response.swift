@@ -73,6 +73,17 @@ extension FixtureConnection {
         case .earlyHints:
             respond(200, with: state.nameBody)
             earlyHints = !http10
+        case .counter:
+            // Written into the connection's scratch array: no allocation once it has grown.
+            let count = state.counter.add(1, ordering: .relaxed).newValue
+            scratch.removeAll(keepingCapacity: true)
+            scratch.append(contentsOf: "count ".utf8)
+            appendDecimal(count, to: &scratch)
+            scratch.append(UInt8(ascii: "\n"))
+            status = 200
+            bodySource = .scratch
+            bodyTotal = scratch.count
+            responseFraming = .length(scratch.count)
         case .standard:
             let behavior = owner.currentBehavior()
             delay = behavior.delayNanoseconds(using: &owner.random)
@@ -84,7 +95,15 @@ extension FixtureConnection {
                 bodyTotal = size
                 responseFraming = .length(size)
             } else {
-                respond(200, with: state.nameBody)
+                respond(200, with: owner.currentAnswers().body)
+            }
+        case .diverged(let failing):
+            let behavior = owner.currentBehavior()
+            delay = behavior.delayNanoseconds(using: &owner.random)
+            if behavior.shouldFail(using: &owner.random) {
+                respond(500, with: state.errorBody)
+            } else {
+                respond(failing ? 500 : 200, with: owner.currentAnswers().divergedBody)
             }
         case .invalid:
             respond(400, with: state.badRouteBody)
@@ -102,6 +121,18 @@ extension FixtureConnection {
         // A HEAD answer has the head a GET would get and no body at all.
         if isHead { bodyTotal = 0 }
         return delay
+    }
+
+    /// Appends `value` (not negative) in decimal.
+    private func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
+        var divisor = 1
+        while divisor <= value / 10 { divisor *= 10 }
+        var rest = value
+        while divisor > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+            rest %= divisor
+            divisor /= 10
+        }
     }
 
     /// A whole body from one of the fixture's prepared arrays (shared, not copied).

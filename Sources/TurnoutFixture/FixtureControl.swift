@@ -5,9 +5,12 @@ import TurnoutHTTP
 ///
 ///     curl -s http://127.0.0.1:9001/_fixture                                   # the behaviour
 ///     curl -s -X POST 'http://127.0.0.1:9001/_fixture?error_rate=0.2&latency_ms=50'
+///     curl -s -X POST 'http://127.0.0.1:9003/_fixture?body_name=blue&diverge_prefix=/v2'
 ///
-/// `POST` takes any subset of `latency_ms`, `jitter_ms` (0–3,600,000), `error_rate` (0–1) and
-/// `body_bytes` (0–2^30, or `null` for the name); the others keep their values. A malformed,
+/// `POST` takes any subset of `latency_ms`, `jitter_ms` (0–3,600,000), `error_rate` (0–1),
+/// `body_bytes` (0–2^30, or `null` for the name), `body_name` (what the body says, or `null` for
+/// the fixture's name) and `diverge_prefix` (a path, or `null` for none); the others keep their
+/// values. The two names are percent-decoded (`body_name=blue%20v1`). A malformed,
 /// out-of-range, unknown or repeated parameter is refused whole with a 400 that names it, and
 /// nothing changes.
 enum FixtureControl: Equatable {
@@ -62,8 +65,24 @@ enum FixtureControl: Equatable {
                 } else {
                     return refuse(name, "expected a size from 0 to \(maxBodyBytes) bytes, or null for the name, got \"\(value)\"")
                 }
+            case "body_name":
+                if value == "null" {
+                    change.bodyName = .some(nil)
+                } else {
+                    guard let text = percentDecoded(value) else { return refuse(name, "malformed percent-encoding in \"\(value)\"") }
+                    if let problem = FixtureBehavior.bodyNameProblem(text) { return refuse(name, problem + ", or null for the fixture's name") }
+                    change.bodyName = text
+                }
+            case "diverge_prefix":
+                if value == "null" {
+                    change.divergePrefix = .some(nil)
+                } else {
+                    guard let text = percentDecoded(value) else { return refuse(name, "malformed percent-encoding in \"\(value)\"") }
+                    if let problem = FixtureBehavior.divergePrefixProblem(text) { return refuse(name, problem + ", or null for none") }
+                    change.divergePrefix = text
+                }
             default:
-                return .refused(status: 400, message: "unknown parameter \"\(name)\"; expected latency_ms, jitter_ms, error_rate or body_bytes")
+                return .refused(status: 400, message: "unknown parameter \"\(name)\"; expected latency_ms, jitter_ms, error_rate, body_bytes, body_name or diverge_prefix")
             }
         }
         return .change(change)
@@ -71,6 +90,31 @@ enum FixtureControl: Equatable {
 
     private static func refuse(_ name: String, _ problem: String) -> FixtureControl {
         .refused(status: 400, message: "\(name): \(problem); nothing changed")
+    }
+
+    /// `value` with each `%XX` replaced by its byte; nil when a `%` is not followed by two hex
+    /// digits or the result is not UTF-8.
+    private static func percentDecoded(_ value: String) -> String? {
+        var bytes: [UInt8] = []
+        var iterator = value.utf8.makeIterator()
+        while let byte = iterator.next() {
+            guard byte == UInt8(ascii: "%") else {
+                bytes.append(byte)
+                continue
+            }
+            guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
+            bytes.append(high << 4 | low)
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
     }
 
     /// `1*DIGIT` of at most 15 digits.
@@ -96,8 +140,17 @@ enum FixtureControl: Equatable {
         var text = "{\"name\":"
         appendQuoted(name, to: &text)
         text += ",\"latency_ms\":\(behavior.latencyMs),\"jitter_ms\":\(behavior.jitterMs),\"error_rate\":\(behavior.errorRate)"
-        text += ",\"body_bytes\":" + (behavior.bodyBytes.map { String($0) } ?? "null") + "}\n"
+        text += ",\"body_bytes\":" + (behavior.bodyBytes.map { String($0) } ?? "null")
+        text += ",\"body_name\":"
+        appendQuotedOrNull(behavior.bodyName, to: &text)
+        text += ",\"diverge_prefix\":"
+        appendQuotedOrNull(behavior.divergePrefix, to: &text)
+        text += "}\n"
         return Array(text.utf8)
+    }
+
+    private static func appendQuotedOrNull(_ text: String?, to out: inout String) {
+        if let text { appendQuoted(text, to: &out) } else { out += "null" }
     }
 
     private static func appendQuoted(_ text: String, to out: inout String) {
@@ -123,6 +176,10 @@ struct FixtureBehaviorChange: Equatable {
     var errorRate: Double?
     /// nil keeps the body size; `.some(nil)` goes back to the name as the body.
     var bodyBytes: Int??
+    /// nil keeps what the body says; `.some(nil)` goes back to the fixture's name.
+    var bodyName: String??
+    /// nil keeps the diverging prefix; `.some(nil)` makes no path diverge.
+    var divergePrefix: String??
 
     /// `behavior` with this change applied.
     func applied(to behavior: FixtureBehavior) -> FixtureBehavior {
@@ -131,6 +188,8 @@ struct FixtureBehaviorChange: Equatable {
         if let jitterMs { result.jitterMs = jitterMs }
         if let errorRate { result.errorRate = errorRate }
         if let bodyBytes { result.bodyBytes = bodyBytes }
+        if let bodyName { result.bodyName = bodyName }
+        if let divergePrefix { result.divergePrefix = divergePrefix }
         return result
     }
 }

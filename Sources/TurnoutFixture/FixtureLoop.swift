@@ -17,6 +17,8 @@ final class FixtureLoop: @unchecked Sendable {
     /// The behaviour this loop answers with, refreshed when `state.behaviorVersion` moves.
     private var behavior: FixtureBehavior
     private var behaviorVersion: Int
+    /// The bytes of `behavior`'s answers, prepared with it.
+    private var answers: FixtureAnswers
     var random: FixtureRandom
     /// Head limits matched to the buffer size: a head must fit in one input buffer.
     let limits: HTTPLimits
@@ -33,6 +35,7 @@ final class FixtureLoop: @unchecked Sendable {
         loop = try EventLoop(index: index, bufferSize: Self.bufferSize)
         self.state = state
         (behavior, behaviorVersion) = state.currentBehavior()
+        answers = FixtureAnswers(name: state.name, behavior: behavior)
         random = FixtureRandom(seed: monotonicNanoseconds() &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(index))
         limits = HTTPLimits(maxHeadBytes: Self.bufferSize, maxRequestLineBytes: 8192, maxHeaderCount: 128)
         listener = FixtureListener(socket: socket, owner: self)
@@ -41,10 +44,20 @@ final class FixtureLoop: @unchecked Sendable {
 
     /// The behaviour for the next request (one atomic load unless it changed).
     func currentBehavior() -> FixtureBehavior {
-        if state.behaviorVersion.load(ordering: .acquiring) != behaviorVersion {
-            (behavior, behaviorVersion) = state.currentBehavior()
-        }
+        refreshBehavior()
         return behavior
+    }
+
+    /// The bytes of the current behaviour's answers (one atomic load unless it changed).
+    func currentAnswers() -> FixtureAnswers {
+        refreshBehavior()
+        return answers
+    }
+
+    private func refreshBehavior() {
+        guard state.behaviorVersion.load(ordering: .acquiring) != behaviorVersion else { return }
+        (behavior, behaviorVersion) = state.currentBehavior()
+        answers = FixtureAnswers(name: state.name, behavior: behavior)
     }
 
     /// Takes over an accepted descriptor: a spare connection object is reused when there is one.

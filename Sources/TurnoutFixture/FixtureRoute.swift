@@ -23,10 +23,16 @@ enum FixtureRoute: Equatable {
     case headers
     /// `/early-hints`: a 103 with a Link field, then the name body.
     case earlyHints
+    /// `/counter`: 200 `count N`, N one more than the fixture's previous `/counter` answer (over
+    /// all its loops): an endpoint whose answer never repeats.
+    case counter
     /// `/_fixture`: show or change the default route's behaviour (see `FixtureControl`).
     case control(FixtureControl)
     /// Any other path: the configured behaviour (latency, jitter, errors, body size).
     case standard
+    /// Any other path that starts with the behaviour's `divergePrefix`: the configured latency
+    /// and errors, and the diverged body; a 500 (`failing`) when the path ends in `/status`.
+    case diverged(failing: Bool)
     /// A known route with a malformed number: 400.
     case invalid
 
@@ -36,8 +42,10 @@ enum FixtureRoute: Equatable {
     static let maxDelayMs = 3_600_000
 
     /// Decides the route of a request whose path is `path` and query (after `?`) is `query`;
-    /// the method matters to `/_fixture` only.
-    static func parse(path: UnsafeRawBufferPointer, query: UnsafeRawBufferPointer?, method: HTTPMethod) -> FixtureRoute {
+    /// the method matters to `/_fixture` only, `divergePrefix` (the behaviour's, as bytes) to the
+    /// paths no other route takes.
+    static func parse(path: UnsafeRawBufferPointer, query: UnsafeRawBufferPointer?, method: HTTPMethod,
+                      divergePrefix: [UInt8]? = nil) -> FixtureRoute {
         // The exact names first, told apart by length so most requests cost one comparison.
         switch path.count {
         case 5 where equals(path, "/echo"): return .echo
@@ -45,6 +53,7 @@ enum FixtureRoute: Equatable {
         case 6 where equals(path, "/close"): return .close
         case 8 where equals(path, "/healthz"): return .healthz
         case 8 where equals(path, "/headers"): return .headers
+        case 8 where equals(path, "/counter"): return .counter
         case 12 where equals(path, "/early-hints"): return .earlyHints
         case 9 where equals(path, FixtureControl.path): return .control(FixtureControl.parse(method: method, query: query))
         default: break
@@ -62,7 +71,17 @@ enum FixtureRoute: Equatable {
             guard let n = decimal(digits), n <= maxDelayMs else { return .invalid }
             return .delay(milliseconds: n)
         }
+        if let divergePrefix, divergePrefix.withUnsafeBytes({ HTTPBytes.hasPrefix(path, $0) }) {
+            return .diverged(failing: hasSuffix(path, "/status"))
+        }
         return .standard
+    }
+
+    /// Whether `bytes` ends with `literal`.
+    private static func hasSuffix(_ bytes: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
+        literal.withUTF8Buffer { s in
+            bytes.count >= s.count && equals(UnsafeRawBufferPointer(rebasing: bytes[(bytes.count - s.count)...]), literal)
+        }
     }
 
     /// Whether `bytes` equals `literal` byte for byte.

@@ -1,7 +1,7 @@
 import Synchronization
 
 /// What a `FixtureUpstream` shares with its loops: the name's bytes, prepared once, and the
-/// switches tests flip while the loops run (health, behaviour). Loops read the behaviour only
+/// switches tests flip while the loops run (health, behaviour), and the `/counter` count. Loops read the behaviour only
 /// when its version changed, so the common request costs one atomic load, not a lock.
 final class FixtureState: Sendable {
     /// The fixture's name, as given.
@@ -21,6 +21,8 @@ final class FixtureState: Sendable {
 
     /// Whether `/healthz` answers 200.
     let healthy = Atomic<Bool>(true)
+    /// `/counter` answers so far, over all loops.
+    let counter = Atomic<Int>(0)
     /// Bumped after every behaviour change; loops compare it with the version they hold.
     let behaviorVersion = Atomic<Int>(0)
     private let behavior: Mutex<FixtureBehavior>

@@ -22,12 +22,17 @@ public struct FixtureError: Error, CustomStringConvertible {
 /// - `/close`: the name with `Connection: close`, then closes
 /// - `/headers`: the raw request head as the body
 /// - `/early-hints`: a 103 before the answer
+/// - `/counter`: `count N`, N one more on every call to this fixture (over all its loops): an
+///   answer that never repeats, as a non-deterministic endpoint's
 /// - an `Upgrade` request: 101, then every byte is echoed back
 /// - `/_fixture`: `GET` answers the default route's behaviour as one line of JSON;
 ///   `POST /_fixture?error_rate=0.2&latency_ms=50` changes it (any of `latency_ms`, `jitter_ms`,
-///   `error_rate`, `body_bytes`; the others keep their values) and answers the result; a
-///   malformed or out-of-range value is a 400 naming the parameter, and nothing changes
-/// - anything else: the name, after the behaviour's latency and with its error rate
+///   `error_rate`, `body_bytes`, `body_name`, `diverge_prefix`; the others keep their values) and
+///   answers the result; a malformed or out-of-range value is a 400 naming the parameter, and
+///   nothing changes
+/// - anything else: the behaviour's `bodyName` (the fixture's name by default), after the
+///   behaviour's latency and with its error rate; under the behaviour's `divergePrefix`,
+///   `<bodyName> (diverged)` instead, and a 500 when the path ends in `/status`
 ///
 /// Every response carries `X-Fixture-Name`.
 public final class FixtureUpstream: Sendable {
@@ -100,8 +105,8 @@ public final class FixtureUpstream: Sendable {
     /// Makes `/healthz` answer 200 (true) or 503 (false).
     public func setHealthy(_ healthy: Bool) { state.healthy.store(healthy, ordering: .relaxed) }
 
-    /// Changes latency, errors and body size of the default route; loops use it from their next
-    /// request. (`POST /_fixture?…` does the same over HTTP.)
+    /// Changes latency, errors, body and divergence of the default route; loops use it from
+    /// their next request. (`POST /_fixture?…` does the same over HTTP.)
     public func setBehavior(_ behavior: FixtureBehavior) { state.setBehavior(behavior) }
 
     /// The behaviour in force.

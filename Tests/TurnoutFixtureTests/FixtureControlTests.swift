@@ -21,6 +21,15 @@ import TurnoutPosix
         ("error_rate=0", FixtureBehaviorChange(errorRate: 0)),
         ("error_rate=1.000", FixtureBehaviorChange(errorRate: 1)),
         ("", FixtureBehaviorChange()),
+        ("body_name=blue", FixtureBehaviorChange(bodyName: "blue")),
+        ("body_name=blue%20v1", FixtureBehaviorChange(bodyName: "blue v1")),
+        ("body_name=%E3%82%B0", FixtureBehaviorChange(bodyName: "グ")),
+        ("body_name=null", FixtureBehaviorChange(bodyName: .some(nil))),
+        ("diverge_prefix=/v2", FixtureBehaviorChange(divergePrefix: "/v2")),
+        ("diverge_prefix=%2Fv2%2F", FixtureBehaviorChange(divergePrefix: "/v2/")),
+        ("diverge_prefix=null&body_name=null", FixtureBehaviorChange(bodyName: .some(nil), divergePrefix: .some(nil))),
+        ("latency_ms=50&body_name=blue&diverge_prefix=/v2",
+         FixtureBehaviorChange(latencyMs: 50, bodyName: "blue", divergePrefix: "/v2")),
     ])
     func postChangesTheNamedFieldsOnly(query: String, change: FixtureBehaviorChange) {
         #expect(Self.parse(.post, query) == .change(change))
@@ -34,6 +43,10 @@ import TurnoutPosix
         ("latency_ms=50&latency_ms=60", "latency_ms"), ("latency_ms", "latency_ms"),
         ("jitter_ms=1.5", "jitter_ms"), ("body_bytes=1073741825", "body_bytes"), ("body_bytes=none", "body_bytes"),
         ("latency_ms=50&error_rate=2", "error_rate"), ("errors=1", "\"errors\""), ("latency_ms=5&", "\"\""),
+        ("body_name=", "body_name"), ("body_name=a%0Ab", "body_name"), ("body_name=%zz", "body_name"), ("body_name=%E3", "body_name"),
+        ("body_name=a&body_name=b", "body_name"), ("body_name=\(String(repeating: "x", count: 257))", "body_name"),
+        ("diverge_prefix=v2", "diverge_prefix"), ("diverge_prefix=", "diverge_prefix"), ("diverge_prefix=/a%20b", "diverge_prefix"),
+        ("diverge_prefix=/v2%3Fx", "diverge_prefix"), ("diverge_prefix=/v2%", "diverge_prefix"),
     ])
     func aBadParameterIsRefusedByName(query: String, named: String) {
         guard case .refused(let status, let message) = Self.parse(.post, query) else {
@@ -60,11 +73,11 @@ import TurnoutPosix
 
         let shown = try client.request("GET", "/_fixture")
         #expect(shown.status == 200)
-        #expect(shown.text == "{\"name\":\"canary\",\"latency_ms\":0,\"jitter_ms\":0,\"error_rate\":0.0,\"body_bytes\":null}\n")
+        #expect(shown.text == "{\"name\":\"canary\",\"latency_ms\":0,\"jitter_ms\":0,\"error_rate\":0.0,\"body_bytes\":null,\"body_name\":null,\"diverge_prefix\":null}\n")
 
         let changed = try client.request("POST", "/_fixture?error_rate=1&latency_ms=0")
         #expect(changed.status == 200)
-        #expect(changed.text == "{\"name\":\"canary\",\"latency_ms\":0,\"jitter_ms\":0,\"error_rate\":1.0,\"body_bytes\":null}\n")
+        #expect(changed.text == "{\"name\":\"canary\",\"latency_ms\":0,\"jitter_ms\":0,\"error_rate\":1.0,\"body_bytes\":null,\"body_name\":null,\"diverge_prefix\":null}\n")
         #expect(fixture.behavior == FixtureBehavior(errorRate: 1))
         // Both loops answer with the new behaviour (each connection lands on one of them).
         for _ in 0..<4 {
@@ -99,5 +112,36 @@ import TurnoutPosix
         let quick = monotonicNanoseconds()
         #expect(try client.request("GET", "/_fixture").status == 200)
         #expect(Double(monotonicNanoseconds() - quick) / 1e9 < 0.14)
+    }
+
+    @Test func theRouteSetsTheBodyNameAndTheDivergingPrefix() throws {
+        let fixture = try FixtureUpstream(name: "shadow", threads: 2)
+        fixture.start()
+        defer { fixture.stop() }
+        let client = try FixtureTestClient(port: fixture.port)
+
+        let changed = try client.request("POST", "/_fixture?body_name=blue%22v1&diverge_prefix=/v2")
+        #expect(changed.status == 200)
+        #expect(changed.text.hasSuffix(",\"body_bytes\":null,\"body_name\":\"blue\\\"v1\",\"diverge_prefix\":\"/v2\"}\n"), "\(changed.text)")
+        #expect(fixture.behavior == FixtureBehavior(bodyName: "blue\"v1", divergePrefix: "/v2"))
+        for _ in 0..<4 {
+            let fresh = try FixtureTestClient(port: fixture.port)
+            #expect(try fresh.request("GET", "/").text == "blue\"v1\n")
+            let diverged = try fresh.request("GET", "/v2/status")
+            #expect(diverged.status == 500 && diverged.text == "blue\"v1 (diverged)\n")
+        }
+
+        // A refused change leaves both as they were.
+        #expect(try client.request("POST", "/_fixture?body_name=green&diverge_prefix=v3").status == 400)
+        #expect(fixture.behavior == FixtureBehavior(bodyName: "blue\"v1", divergePrefix: "/v2"))
+
+        // Other fields keep them; null resets each.
+        #expect(try client.request("POST", "/_fixture?latency_ms=1").status == 200)
+        #expect(fixture.behavior == FixtureBehavior(latencyMs: 1, bodyName: "blue\"v1", divergePrefix: "/v2"))
+        let reset = try client.request("POST", "/_fixture?body_name=null&diverge_prefix=null&latency_ms=0")
+        #expect(reset.text.hasSuffix("\"body_name\":null,\"diverge_prefix\":null}\n"))
+        #expect(fixture.behavior == FixtureBehavior())
+        let plain = try client.request("GET", "/v2/status")
+        #expect(plain.status == 200 && plain.text == "shadow\n")
     }
 }

@@ -2,8 +2,9 @@ import Glibc
 import Synchronization
 import TurnoutPosix
 
-/// Steady background traffic for `turnout demo`: `GET /` without cookies at a fixed rate
-/// (open loop: requests leave on schedule whether or not earlier ones answered), over a few
+/// Steady background traffic for `turnout demo`: `GET` without cookies at a fixed rate (open
+/// loop: requests leave on schedule whether or not earlier ones answered), each request to the
+/// next of its paths in turn (`/` alone by default), over a few
 /// keep-alive HTTP/1.1 connections to the proxy, from a thread and epoll loop of its own. It
 /// counts responses per status class and per `X-Turnout-Pool` value, and errors, so the demo's
 /// charts and `ctl stats` move without anyone running a load generator.
@@ -17,22 +18,30 @@ public final class DemoTraffic: Sendable {
     public let target: SocketAddress
     /// Requests per second.
     public let requestsPerSecond: Int
+    /// The request targets, taken in turn: request i goes to `paths[i % paths.count]`.
+    public let paths: [String]
     private let pacer: DemoTrafficPacer
     private let tally: DemoTrafficTally
     private let thread = Mutex<pthread_t?>(nil)
 
-    /// Prepares the client (its loop and request bytes); `start()` sends. `path` is the request
-    /// target (`/` for the demo; the tests use `/close`).
-    public init(target: SocketAddress, requestsPerSecond: Int, maxConnections: Int = 16, path: String = "/") throws {
+    /// Prepares the client (its loop and request bytes); `start()` sends. `paths` are the request
+    /// targets, one request to each in turn (`/` for the demo; the tests use `/close`); each is
+    /// an origin-form target (`/`, then visible ASCII: `/v2/status?x=1`).
+    public init(target: SocketAddress, requestsPerSecond: Int, maxConnections: Int = 16, paths: [String] = ["/"]) throws {
         guard requestsPerSecond > 0 else { throw FixtureError(description: "demo traffic: the rate must be at least 1 request per second") }
+        guard !paths.isEmpty else { throw FixtureError(description: "demo traffic: give at least one path, such as /") }
+        for path in paths where path.utf8.first != UInt8(ascii: "/") || !path.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) {
+            throw FixtureError(description: "demo traffic: the path \"\(path)\" is not a request target; expected / then visible ASCII without spaces")
+        }
         self.target = target
         self.requestsPerSecond = requestsPerSecond
+        self.paths = paths
         tally = DemoTrafficTally()
-        let request = Array("GET \(path) HTTP/1.1\r\nHost: \(target)\r\nUser-Agent: turnout-demo\r\n\r\n".utf8)
+        let requests = paths.map { Array("GET \($0) HTTP/1.1\r\nHost: \(target)\r\nUser-Agent: turnout-demo\r\n\r\n".utf8) }
         do {
             let loop = try EventLoop(index: 0, bufferSize: 4096)
             pacer = DemoTrafficPacer(loop: loop, target: target, rate: requestsPerSecond, maxConnections: max(maxConnections, 1),
-                                     request: request, tally: tally)
+                                     requests: requests, tally: tally)
         } catch {
             throw FixtureError(description: "demo traffic: cannot create its event loop: \(error)")
         }

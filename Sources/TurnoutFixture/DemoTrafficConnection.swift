@@ -24,6 +24,8 @@ final class DemoTrafficConnection: TimerNode, EventHandler {
     private(set) var phase = Phase.closed
     private var socket = Socket(adopting: -1)
     private var registration: Registration?
+    /// The request being sent or answered (one of the pacer's arrays, shared, not copied).
+    private var request: [UInt8] = []
     private var written = 0
     private var input: [UInt8] = []
     private var filled = 0
@@ -49,8 +51,9 @@ final class DemoTrafficConnection: TimerNode, EventHandler {
 
     private var loop: EventLoop { pacer.loop }
 
-    /// Sends the request (connecting first when closed). Call only when idle or closed.
-    func send() {
+    /// Sends `request` (connecting first when closed). Call only when idle or closed.
+    func send(_ request: [UInt8]) {
+        self.request = request
         switch phase {
         case .closed:
             do {
@@ -110,7 +113,6 @@ final class DemoTrafficConnection: TimerNode, EventHandler {
     }
 
     private func flush() {
-        let request = pacer.request
         while written < request.count {
             let result = request.withUnsafeBytes { socket.write($0.baseAddress! + written, count: $0.count - written) }
             switch result {

@@ -9,13 +9,15 @@ final class DemoTrafficPacer: TimerNode, @unchecked Sendable {
     let target: SocketAddress
     let rate: Int
     let maxConnections: Int
-    /// The bytes of every request.
-    let request: [UInt8]
+    /// The bytes of the request to each path, sent in turn.
+    let requests: [[UInt8]]
     let tally: DemoTrafficTally
     private var connections: [DemoTrafficConnection] = []
     private var startedAt: UInt64 = 0
     /// Requests due so far that were sent or skipped.
     private var issued: UInt64 = 0
+    /// The index in `requests` of the next request sent.
+    private var nextRequest = 0
     private var stopped = false
 
     /// One pacing step: the timer wheel's tick.
@@ -23,12 +25,12 @@ final class DemoTrafficPacer: TimerNode, @unchecked Sendable {
     /// How long a connect, or a response, may take before it counts as an error.
     static let timeout: UInt64 = 10_000_000_000
 
-    init(loop: EventLoop, target: SocketAddress, rate: Int, maxConnections: Int, request: [UInt8], tally: DemoTrafficTally) {
+    init(loop: EventLoop, target: SocketAddress, rate: Int, maxConnections: Int, requests: [[UInt8]], tally: DemoTrafficTally) {
         self.loop = loop
         self.target = target
         self.rate = rate
         self.maxConnections = maxConnections
-        self.request = request
+        self.requests = requests
         self.tally = tally
         super.init()
     }
@@ -62,8 +64,9 @@ final class DemoTrafficPacer: TimerNode, @unchecked Sendable {
         loop.timers.schedule(self, at: now &+ Self.interval)
     }
 
-    /// Sends one request: on an idle kept-alive connection if there is one, else on a closed
-    /// slot opened again, else on a new connection; skipped when all are busy.
+    /// Sends one request, to the path after the previous request's: on an idle kept-alive
+    /// connection if there is one, else on a closed slot opened again, else on a new connection;
+    /// skipped when all are busy (a skipped request takes no path: the sent ones go in turn).
     private func issue() {
         let connection = connections.first { $0.isIdle } ?? connections.first { $0.isClosed } ?? {
             guard connections.count < maxConnections else { return nil }
@@ -75,8 +78,10 @@ final class DemoTrafficPacer: TimerNode, @unchecked Sendable {
             tally.update { $0.skipped += 1 }
             return
         }
+        let request = requests[nextRequest]
+        nextRequest = nextRequest + 1 == requests.count ? 0 : nextRequest + 1
         tally.update { $0.sent += 1 }
-        connection.send()
+        connection.send(request)
     }
 
     /// Closes everything and stops the loop (on the loop's thread).

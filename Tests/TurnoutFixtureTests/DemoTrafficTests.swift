@@ -43,13 +43,47 @@ import TurnoutPosix
         fixture.start()
         defer { fixture.stop() }
         // `/close` answers with Connection: close and closes: every request needs a new connection.
-        let traffic = try DemoTraffic(target: fixture.listenAddress, requestsPerSecond: 50, path: "/close")
+        let traffic = try DemoTraffic(target: fixture.listenAddress, requestsPerSecond: 50, paths: ["/close"])
         let (counts, elapsed) = Self.run(traffic, seconds: 1.5)
 
         #expect(Double(counts.responses) > 50 * elapsed * 0.6, "\(counts)")
         #expect(counts.errors == 0)
         #expect(counts.connectionsOpened >= counts.responses, "\(counts)")
         #expect(fixture.acceptedConnections >= Int(counts.responses))
+    }
+
+    @Test func eachRequestGoesToTheNextPath() throws {
+        // `/` answers 200, `/counter` 200 and counts, `/v2/status` 500 (under the diverging
+        // prefix): the statuses and the fixture's count show how many requests each path got.
+        let fixture = try FixtureUpstream(name: "blue", behavior: FixtureBehavior(divergePrefix: "/v2"))
+        fixture.start()
+        defer { fixture.stop() }
+        let traffic = try DemoTraffic(target: fixture.listenAddress, requestsPerSecond: 150, paths: ["/", "/counter", "/v2/status"])
+        #expect(traffic.paths == ["/", "/counter", "/v2/status"])
+        traffic.start()
+        #expect(waitFor(seconds: 10) { traffic.snapshot.responses >= 90 })
+        traffic.stop()
+        let counts = traffic.snapshot
+        #expect(counts.errors == 0, "\(counts)")
+        // The next call is the fixture's count + 1: how many `/counter` requests the demo sent.
+        let counted = try #require(Int(try FixtureTestClient(port: fixture.port).request("GET", "/counter").text.dropFirst(6).dropLast())) - 1
+        // Sent requests go in turn (a skipped one takes no path); those still in flight at the
+        // stop (at most one per connection) are sent but perhaps not answered, so each share is
+        // a third of the sent ones, give or take one, less what was in flight.
+        let third = Int(counts.sent) / 3
+        let inFlight = Int(counts.sent - counts.responses)
+        for (name, share) in [("/counter", counted), ("/v2/status", Int(counts.status5xx)), ("/", Int(counts.status2xx) - counted)] {
+            #expect(share >= third - inFlight - 1 && share <= third + 1, "\(name): \(share) of \(counts.sent) sent, \(inFlight) in flight")
+        }
+        #expect(counts.status2xx + counts.status5xx == counts.responses)
+    }
+
+    @Test func aPathThatIsNoRequestTargetIsRefused() throws {
+        let target = SocketAddress(host: "127.0.0.1", port: 9)!
+        for paths in [[], ["health"], ["/a b"], ["/", "/x\r\nHost: evil"], [""]] {
+            #expect(throws: FixtureError.self, "\(paths)") { try DemoTraffic(target: target, requestsPerSecond: 1, paths: paths) }
+        }
+        #expect(try DemoTraffic(target: target, requestsPerSecond: 1).paths == ["/"])
     }
 
     @Test func responsesAreCountedByPoolAndStatusClass() throws {

@@ -14,7 +14,7 @@ enum UpstreamCommand {
                    change its behaviour while it runs, on its own port:
                      curl -X POST 'http://HOST:PORT/_fixture?error_rate=0.2&latency_ms=50'
                    (any of latency_ms, jitter_ms, error_rate, body_bytes, body_name, diverge_prefix;
-                   GET /_fixture shows it)
+                   GET /_fixture shows it; GET /_fixture/counts the connections and responses so far)
 
         """
 

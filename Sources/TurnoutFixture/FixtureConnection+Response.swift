@@ -107,6 +107,11 @@ extension FixtureConnection {
             }
         case .invalid:
             respond(400, with: state.badRouteBody)
+        case .counts:
+            // Built per request, like the control route's answers: a script's poll, not traffic.
+            // This response is not written yet, so it is not among the served.
+            let (accepted, served) = state.counts()
+            respond(200, with: Array("{\"accepted\":\(accepted),\"served\":\(served)}\n".utf8))
         case .control(let control):
             // Built per request: a person's curl line, not traffic.
             switch control {

@@ -28,6 +28,10 @@ enum FixtureRoute: Equatable {
     case counter
     /// `/_fixture`: show or change the default route's behaviour (see `FixtureControl`).
     case control(FixtureControl)
+    /// `/_fixture/counts`: `{"accepted":N,"served":M}`, connections accepted and responses
+    /// written so far over all loops, so a script can count what reached the fixture (a
+    /// shadow's copies) without stopping it.
+    case counts
     /// Any other path: the configured behaviour (latency, jitter, errors, body size).
     case standard
     /// Any other path that starts with the behaviour's `divergePrefix`: the configured latency
@@ -56,6 +60,7 @@ enum FixtureRoute: Equatable {
         case 8 where equals(path, "/counter"): return .counter
         case 12 where equals(path, "/early-hints"): return .earlyHints
         case 9 where equals(path, FixtureControl.path): return .control(FixtureControl.parse(method: method, query: query))
+        case 16 where equals(path, "/_fixture/counts"): return .counts
         default: break
         }
         if let digits = suffix(of: path, after: "/bytes/") {

@@ -26,6 +26,9 @@ final class FixtureState: Sendable {
     /// Bumped after every behaviour change; loops compare it with the version they hold.
     let behaviorVersion = Atomic<Int>(0)
     private let behavior: Mutex<FixtureBehavior>
+    /// The loops, for `counts()`; emptied by `detach()` when the fixture goes, since each loop
+    /// holds this state too.
+    private let loops = Mutex<[FixtureLoop]>([])
 
     init(name: String, behavior: FixtureBehavior) {
         self.name = name
@@ -34,6 +37,22 @@ final class FixtureState: Sendable {
         errorBody = Array("\(name): injected error\n".utf8)
         badRouteBody = Array("\(name): malformed number in the path\n".utf8)
         self.behavior = Mutex(behavior)
+    }
+
+    /// Makes `counts()` sum over `loops`.
+    func attach(_ loops: [FixtureLoop]) { self.loops.withLock { $0 = loops } }
+
+    /// Forgets the loops (breaking the reference cycle).
+    func detach() { loops.withLock { $0 = [] } }
+
+    /// Connections accepted and final responses written so far, over all loops.
+    func counts() -> (accepted: Int, served: Int) {
+        loops.withLock { loops in
+            loops.reduce(into: (accepted: 0, served: 0)) {
+                $0.accepted += $1.accepted.load(ordering: .relaxed)
+                $0.served += $1.served.load(ordering: .relaxed)
+            }
+        }
     }
 
     /// Replaces the behaviour; loops pick it up at their next request.

@@ -25,6 +25,7 @@ public struct FixtureError: Error, CustomStringConvertible {
 /// - `/counter`: `count N`, N one more on every call to this fixture (over all its loops): an
 ///   answer that never repeats, as a non-deterministic endpoint's
 /// - an `Upgrade` request: 101, then every byte is echoed back
+/// - `/_fixture/counts`: `{"accepted":N,"served":M}`, connections and responses so far
 /// - `/_fixture`: `GET` answers the default route's behaviour as one line of JSON;
 ///   `POST /_fixture?error_rate=0.2&latency_ms=50` changes it (any of `latency_ms`, `jitter_ms`,
 ///   `error_rate`, `body_bytes`, `body_name`, `diverge_prefix`; the others keep their values) and
@@ -71,7 +72,10 @@ public final class FixtureUpstream: Sendable {
         }
         listenAddress = bound
         self.loops = loops
+        state.attach(loops)
     }
+
+    deinit { state.detach() }
 
     /// Starts one thread per loop.
     public func start() {
@@ -97,10 +101,10 @@ public final class FixtureUpstream: Sendable {
         for thread in started { LoopThread.join(thread) }
     }
 
-    /// Connections accepted since start, over all loops.
-    public var acceptedConnections: Int { loops.reduce(0) { $0 + $1.accepted.load(ordering: .relaxed) } }
-    /// Final responses written since start, over all loops.
-    public var requestsServed: Int { loops.reduce(0) { $0 + $1.served.load(ordering: .relaxed) } }
+    /// Connections accepted since start, over all loops (`GET /_fixture/counts` answers it too).
+    public var acceptedConnections: Int { state.counts().accepted }
+    /// Final responses written since start, over all loops (`GET /_fixture/counts` answers it too).
+    public var requestsServed: Int { state.counts().served }
 
     /// Makes `/healthz` answer 200 (true) or 503 (false).
     public func setHealthy(_ healthy: Bool) { state.healthy.store(healthy, ordering: .relaxed) }

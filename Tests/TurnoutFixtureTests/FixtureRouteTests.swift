@@ -44,6 +44,8 @@ import TurnoutPosix
         ("/healthz", "/", .healthz),
         ("/counter", "/", .counter),
         ("/status/503", "/status", .status(503)),
+        ("/_fixture/counts", "/", .counts),
+        ("/_fixture/count", nil, .standard),
     ] as [(String, String?, FixtureRoute)])
     func theRouteOfAPath(target: String, divergePrefix: String?, expected: FixtureRoute) {
         #expect(Self.route(target, divergePrefix: divergePrefix) == expected)
@@ -87,6 +89,21 @@ import TurnoutPosix
         #expect(try toBlue.request("GET", "/counter").text == "count 2\n")
         #expect(try toGreen.request("GET", "/counter").text == "count 1\n")
         #expect(try toBlue.request("GET", "/counter").text == "count 3\n")
+    }
+
+    @Test func countsShowWhatReachedTheFixtureOverAllLoops() throws {
+        let fixture = try FixtureUpstream(name: "shadow", threads: 2)
+        fixture.start()
+        defer { fixture.stop() }
+        #expect(try FixtureTestClient(port: fixture.port).request("GET", "/_fixture/counts").text == "{\"accepted\":1,\"served\":0}\n")
+        let clients = try (0..<3).map { _ in try FixtureTestClient(port: fixture.port) }
+        for client in clients {
+            for _ in 0..<3 { #expect(try client.request("GET", "/").status == 200) }
+        }
+        // 4 connections; the first answer and 9 more, this one not yet.
+        let counts = try clients[0].request("GET", "/_fixture/counts")
+        #expect(counts.status == 200 && counts.text == "{\"accepted\":4,\"served\":10}\n", "\(counts.text)")
+        #expect(fixture.requestsServed == 11 && fixture.acceptedConnections == 4)
     }
 
     @Test func aShadowWithTheBodyNameOfThePrimaryAnswersLikeIt() throws {

@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+import TurnoutMirror
+
+/// Merging workers' parts, totals, and the JSON form with its string-keyed objects.
+struct MirrorReportTests {
+    static let blue = MirrorKey(route: "routes[0]", pool: "blue", shadow: "green")
+    static let canary = MirrorKey(route: "routes[1]", pool: "canary", shadow: "green")
+
+    static func counts(mirrored: Int, _ verdicts: [MirrorVerdict]) -> MirrorCounts {
+        var counts = MirrorCounts()
+        counts.mirrored = mirrored
+        for (i, verdict) in verdicts.enumerated() {
+            counts.record(verdict, latencyDifferenceNanoseconds: Int64(i - 1) * 1_000_000, path: verdict == .noise ? "/n" : nil)
+        }
+        return counts
+    }
+
+    static func twoWorkers() -> MirrorReport {
+        var report = MirrorReport()
+        report.add(counts: [blue: counts(mirrored: 3, [.matched, .bodyMismatch]),
+                            canary: counts(mirrored: 1, [.noise])],
+                   mismatches: [MismatchRingTests.mismatch(10), MismatchRingTests.mismatch(4)])
+        report.add(counts: [blue: counts(mirrored: 2, [.statusMismatch(sameClass: false)])],
+                   mismatches: [MismatchRingTests.mismatch(7)])
+        return report
+    }
+
+    @Test func addMergesPerKeyAndMismatchesByTime() {
+        let report = Self.twoWorkers()
+        #expect(report.counts.count == 2)
+        let blue = report.counts[Self.blue]
+        #expect(blue?.mirrored == 5 && blue?.compared == 3 && blue?.statusClassMismatch == 1 && blue?.bodyMismatch == 1)
+        #expect(report.counts[Self.canary]?.noise == 1)
+        #expect(report.mismatches.map(\.at) == [10, 7, 4])
+    }
+
+    @Test func totalsSumEveryKey() {
+        let totals = Self.twoWorkers().totals
+        #expect(totals.mirrored == 6 && totals.compared == 4)
+        #expect((totals.matched, totals.statusMismatch, totals.bodyMismatch, totals.noise) == (1, 1, 1, 1))
+        #expect(totals.noisyPaths == ["/n": 1])
+        #expect(totals.latencyDifferenceCount == 4)
+        #expect(MirrorReport().totals == MirrorCounts())
+    }
+
+    @Test func keepsTheHundredNewestMismatches() {
+        var report = MirrorReport()
+        for worker in 0..<3 {
+            report.add(counts: [:], mismatches: (0..<80).reversed().map { MismatchRingTests.mismatch(Double($0 * 3 + worker)) })
+        }
+        #expect(report.mismatches.count == 100)
+        #expect(report.mismatches.first?.at == 239 && report.mismatches.last?.at == 140)
+    }
+
+    @Test func encodesCountsAsASortedArrayAndRoundTrips() throws {
+        let report = Self.twoWorkers()
+        let data = try JSONEncoder().encode(report)
+        #expect(try JSONDecoder().decode(MirrorReport.self, from: data) == report)
+        let object = try #require(JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let entries = try #require(object["counts"] as? [[String: Any]])
+        let routes = entries.compactMap { ($0["key"] as? [String: String])?["route"] }
+        #expect(routes == ["routes[0]", "routes[1]"])
+        #expect((object["mismatches"] as? [Any])?.count == 3)
+    }
+
+    @Test func decodingRejectsARepeatedKey() throws {
+        var object = try #require(JSONSerialization.jsonObject(with: JSONEncoder().encode(Self.twoWorkers())) as? [String: Any])
+        let entries = try #require(object["counts"] as? [Any])
+        object["counts"] = entries + [entries[0]]
+        let data = try JSONSerialization.data(withJSONObject: object)
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(MirrorReport.self, from: data) }
+    }
+}

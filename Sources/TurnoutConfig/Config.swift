@@ -25,7 +25,8 @@ public struct Config: Sendable, Equatable {
     public var outlier: OutlierConfig
     /// Retry policy for failed upstream attempts.
     public var retries: RetryConfig
-    /// Shadow traffic; nil when off.
+    /// Shadow traffic for every route that does not set its own; nil when off. Use
+    /// `mirror(forRoute:)` for the mirror that applies to a route.
     public var mirror: MirrorConfig?
     /// Tolerances of the canary analyzer.
     public var analysis: AnalysisConfig
@@ -100,5 +101,11 @@ public struct Config: Sendable, Equatable {
     /// The split called `name`, if any.
     public func split(named name: String) -> SplitConfig? {
         splits.first { $0.name == name }
+    }
+
+    /// The mirror that applies to `routes[index]`: its own, none when it opts out with `null`,
+    /// else the top-level one. `index` must be a valid route index.
+    public func mirror(forRoute index: Int) -> MirrorConfig? {
+        routes[index].mirror.resolved(over: mirror)
     }
 }

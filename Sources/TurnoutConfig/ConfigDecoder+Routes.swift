@@ -1,6 +1,6 @@
 extension ConfigDecoder {
     /// The keys of a route object.
-    static let routeKeys = ["match", "pool", "split", "sticky"]
+    static let routeKeys = ["match", "pool", "split", "sticky", "mirror"]
     /// The keys of a route's `match` object.
     static let matchKeys = ["host", "path_prefix", "method", "header", "cookie", "query"]
     /// The keys of a route's `sticky` object.
@@ -20,7 +20,8 @@ extension ConfigDecoder {
         }
     }
 
-    /// One route: an optional `match`, exactly one of `pool`/`split`, `sticky` only with a split.
+    /// One route: an optional `match`, exactly one of `pool`/`split`, `sticky` only with a split,
+    /// and an optional `mirror` (absent: the top-level one; null: none; an object: its own).
     private func decodeRoute(_ value: JSONValue, at path: JSONPath) -> RouteConfig? {
         guard let fields = reader.object(value, at: path, keys: Self.routeKeys,
             expected: "a route object such as {\"match\": {\"path_prefix\": \"/\"}, \"pool\": \"blue\"}")
@@ -53,8 +54,16 @@ extension ConfigDecoder {
                 reader.report(path.key("sticky"), "sticky needs a \"split\" target; a route to a single pool has nothing to stick to")
             }
         }
+        var mirror = RouteMirror.inherit
+        if let mirrorValue = fields["mirror"] {
+            if mirrorValue == .null {
+                mirror = .off
+            } else if let own = decodeMirror(mirrorValue, at: path.key("mirror")) {
+                mirror = .mirror(own)
+            }
+        }
         guard let target else { return nil }
-        return RouteConfig(match: match, target: target, sticky: sticky)
+        return RouteConfig(match: match, target: target, sticky: sticky, mirror: mirror)
     }
 
     /// A route's conditions; every one given must hold.

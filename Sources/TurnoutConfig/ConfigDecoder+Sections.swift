@@ -76,11 +76,24 @@ extension ConfigDecoder {
         return retries
     }
 
-    /// `mirror`: null (off) or the shadow pool, the share copied, the methods and `compare`.
+    /// The keys of a mirror object (the top-level one, or a route's).
+    static let mirrorKeys = ["pool", "percent", "methods", "compare", "noise", "max_body_bytes", "max_in_flight", "compare_body_bytes"]
+
+    /// The bounds of `max_body_bytes` and `compare_body_bytes`: a request body is held for the
+    /// copy, and a response body is read for its digest, so both stay far from memory exhaustion.
+    private static let mirrorBodyBounds = IntBounds(min: 0, max: 1 << 30, unit: "bytes", maxNote: "1 GiB")
+
+    /// The top-level `mirror`: absent or null (off), or a mirror object.
     func decodeMirror(_ top: Fields) -> MirrorConfig? {
         guard let value = top["mirror"], value != .null else { return nil }
-        let path = top.path.key("mirror")
-        guard let fields = reader.object(value, at: path, keys: ["pool", "percent", "methods", "compare"],
+        return decodeMirror(value, at: top.path.key("mirror"))
+    }
+
+    /// A mirror object at `path` (`mirror`, `routes[2].mirror`): the shadow pool, the share
+    /// copied, the methods, `compare` and `noise`, and the body and in-flight limits.
+    /// The caller handles `null`, which means off at the top level and opt-out on a route.
+    func decodeMirror(_ value: JSONValue, at path: JSONPath) -> MirrorConfig? {
+        guard let fields = reader.object(value, at: path, keys: Self.mirrorKeys,
             expected: "null or an object such as {\"pool\": \"green\", \"percent\": 5}")
         else { return nil }
         var mirror = MirrorConfig(pool: "", percent: 0)
@@ -98,6 +111,16 @@ extension ConfigDecoder {
             mirror.methods = decodeMethods(methods, at: path.key("methods"))
         }
         mirror.compare = reader.bool(fields, "compare", default: false)
+        mirror.noise = reader.bool(fields, "noise", default: false)
+        // Only when `compare` is really false: a mistyped `compare` is already reported.
+        if mirror.noise && (fields["compare"] == nil || fields["compare"] == .bool(false)) {
+            reader.report(path.key("noise"), "noise filtering needs \"compare\": true (the second primary's answer "
+                + "only matters to the comparison); set \"compare\": true or remove \"noise\"")
+        }
+        mirror.maxBodyBytes = reader.integer(fields, "max_body_bytes", default: mirror.maxBodyBytes, Self.mirrorBodyBounds)
+        mirror.maxInFlight = reader.integer(fields, "max_in_flight", default: mirror.maxInFlight,
+            IntBounds(min: 1, max: 100_000, maxNote: "shadow exchanges per worker"))
+        mirror.compareBodyBytes = reader.integer(fields, "compare_body_bytes", default: mirror.compareBodyBytes, Self.mirrorBodyBounds)
         return mirror
     }
 

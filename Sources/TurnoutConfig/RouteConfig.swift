@@ -6,12 +6,15 @@ public struct RouteConfig: Sendable, Equatable {
     public var target: RouteTarget
     /// The request value that keeps a user in one pool of a split; only with a split target.
     public var sticky: StickyKey?
+    /// The route's shadow traffic: the top-level mirror (key absent), none (`null`), or its own.
+    public var mirror: RouteMirror
 
     /// Creates a route.
-    public init(match: RouteMatch = RouteMatch(), target: RouteTarget, sticky: StickyKey? = nil) {
+    public init(match: RouteMatch = RouteMatch(), target: RouteTarget, sticky: StickyKey? = nil, mirror: RouteMirror = .inherit) {
         self.match = match
         self.target = target
         self.sticky = sticky
+        self.mirror = mirror
     }
 }
 

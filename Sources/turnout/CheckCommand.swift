@@ -8,8 +8,12 @@ enum CheckCommand {
         try arguments.expectEmpty()
         do {
             let config = try ConfigLoader.load(path: path)
+            // Routes that mirror, after resolving each route's own setting against the top level;
+            // left out when none does, so the line reads as before for a config without a mirror.
+            let mirrored = config.routes.indices.filter { config.mirror(forRoute: $0) != nil }.count
+            let mirrorNote = mirrored > 0 ? ", \(counted(mirrored, "mirrored route"))" : ""
             print("\(path): ok (\(counted(config.pools.count, "pool")), \(counted(config.splits.count, "split")), "
-                + "\(counted(config.routes.count, "route")))")
+                + "\(counted(config.routes.count, "route"))\(mirrorNote))")
             return 0
         } catch {
             printError(error.description)

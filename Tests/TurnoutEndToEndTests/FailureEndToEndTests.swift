@@ -137,6 +137,30 @@ import TurnoutFixture
         #expect(try slow[0].readsEndOfFile())
     }
 
+    /// A chunked body that crosses limits.max_body_bytes only after longer than
+    /// upstream_response_ms is answered 413: the upstream's deadline starts again as the body
+    /// moves, so the server is not timed while the client is still sending (it once ran from the
+    /// attempt's start, and a 504 won whenever the crossing came late).
+    @Test func aSlowChunkedBodyOverTheLimitIs413NotA504() throws {
+        let proxy = try ProxyHarness(fixtures: ["blue"], config: ProxyHarness.config(
+            pools: ["blue": ["{{blue}}"]], routes: #"[{ "pool": "blue" }]"#,
+            extra: #""timeouts": { "upstream_response_ms": 300 }, "limits": { "max_body_bytes": 1000 }"#))
+        defer { proxy.stop() }
+        let client = try TestClient(port: proxy.port)
+        try client.send("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n")
+        let chunk = "64\r\n" + String(repeating: "x", count: 100) + "\r\n"
+        let started = monotonicSeconds()
+        // 11 chunks of 100 bytes, 60 ms apart: the 11th crosses 1,000 bytes after about 600 ms.
+        for _ in 0..<11 {
+            try client.send(chunk)
+            usleep(60_000)
+        }
+        let response = try client.readResponse()
+        #expect(response.status == 413)
+        #expect(monotonicSeconds() - started > 0.3, "the body took longer than upstream_response_ms")
+        #expect(try client.readsEndOfFile())
+    }
+
     @Test func malformedRequestsGetTheirStatusAndAClose() throws {
         let proxy = try ProxyHarness(fixtures: ["blue"], config: ProxyHarness.config(
             pools: ["blue": ["{{blue}}"]], routes: #"[{ "pool": "blue" }]"#,

@@ -20,7 +20,7 @@ extension ClientConnection {
     func writeAccessLog(status: Int) {
         guard logPending, let batch = worker.accessLog else { return }
         logPending = false
-        let server = upstream?.server
+        let server = exchange.upstream?.server
         let now = monotonicNanoseconds()
         batch.lines += #"{"time":""#.utf8
         batch.appendTime()
@@ -33,17 +33,17 @@ extension ClientConnection {
         batch.lines += #"","status":"#.utf8
         appendDigits(status, to: &batch.lines)
         batch.lines += #","pool":"#.utf8
-        if let pool { appendQuoted(pool.definition.name, to: &batch.lines) } else { batch.lines += "null".utf8 }
+        if let pool = exchange.pool { appendQuoted(pool.definition.name, to: &batch.lines) } else { batch.lines += "null".utf8 }
         batch.lines += #","server":"#.utf8
         if let server { appendQuoted(server.definition.label, to: &batch.lines) } else { batch.lines += "null".utf8 }
         batch.lines += #","upstream_ms":"#.utf8
-        if server != nil && attempt.startedAt != 0 { appendMilliseconds(now &- attempt.startedAt, to: &batch.lines) } else { batch.lines += "null".utf8 }
+        if server != nil && exchange.meter.startedAt != 0 { appendMilliseconds(now &- exchange.meter.startedAt, to: &batch.lines) } else { batch.lines += "null".utf8 }
         batch.lines += #","total_ms":"#.utf8
         appendMilliseconds(requestStartedAt == 0 ? 0 : now &- min(now, requestStartedAt), to: &batch.lines)
         batch.lines += #","bytes_sent":"#.utf8
-        appendDigits(Int(server == nil ? 0 : attempt.bytesSent), to: &batch.lines)
+        appendDigits(Int(server == nil ? 0 : exchange.meter.bytesSent), to: &batch.lines)
         batch.lines += #","bytes_received":"#.utf8
-        appendDigits(Int(server == nil ? 0 : attempt.bytesReceived), to: &batch.lines)
+        appendDigits(Int(server == nil ? 0 : exchange.meter.bytesReceived), to: &batch.lines)
         batch.lines += "}\n".utf8
         batch.lineAdded()
     }

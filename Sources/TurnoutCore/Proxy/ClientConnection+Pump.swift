@@ -29,22 +29,22 @@ extension ClientConnection {
     /// source, reads more from the source socket when the transfer needs it. Bounded per call
     /// so that one busy connection yields to the rest of the loop.
     func pump(_ direction: Direction) -> PumpResult {
-        guard let upstream else { return .blocked }
+        guard let upstream = exchange.upstream else { return .blocked }
         let towardsUpstream = direction == .towardsUpstream
-        guard let source = towardsUpstream ? acquireInbound() : upstreamInbound,
-              let staging = towardsUpstream ? upstreamOutbound : acquireOutbound() else { return .blocked }
+        guard let source = towardsUpstream ? acquireInbound() : exchange.upstreamInbound,
+              let staging = towardsUpstream ? exchange.upstreamOutbound : acquireOutbound() else { return .blocked }
         var progressed = false
         for _ in 0..<16 {
-            let direct = towardsUpstream ? requestBody.direct : responseBody.direct
-            let outputDone = towardsUpstream ? requestBody.outputDone : responseBody.outputDone
+            let direct = towardsUpstream ? exchange.requestBody.direct : exchange.responseBody.direct
+            let outputDone = towardsUpstream ? exchange.requestBody.outputDone : exchange.responseBody.outputDone
             // The transfer takes what the source already holds before anything is written, so
             // a staged head and the body bytes behind it leave in one sendmsg (one packet for a
             // small response, not two).
             var step = BodyTransfer.Step.blocked
             if direct == 0 && !outputDone {
                 step = towardsUpstream
-                    ? requestBody.process(source: source, staging: staging)
-                    : responseBody.process(source: source, staging: staging)
+                    ? exchange.requestBody.process(source: source, staging: staging)
+                    : exchange.responseBody.process(source: source, staging: staging)
                 switch step {
                 case .progress:
                     progressed = true
@@ -58,11 +58,14 @@ extension ClientConnection {
             if staging.readableCount > 0 || direct > 0 {
                 guard towardsUpstream ? upstream.writable : writable else { return progressed ? .progressed : .blocked }
                 let result = towardsUpstream
-                    ? flush(staging, source, direct: &requestBody.direct, to: upstream.socket.descriptor)
-                    : flush(staging, source, direct: &responseBody.direct, to: socket.descriptor)
+                    ? flush(staging, source, direct: &exchange.requestBody.direct, to: upstream.socket.descriptor)
+                    : flush(staging, source, direct: &exchange.responseBody.direct, to: socket.descriptor)
                 switch result {
                 case .bytes(let n):
-                    if towardsUpstream { attempt.bytesSent &+= UInt64(n) }
+                    if towardsUpstream {
+                        exchange.meter.bytesSent &+= UInt64(n)
+                        requestBodyProgressed()
+                    }
                     progressed = true
                     continue
                 case .wouldBlock:
@@ -88,14 +91,14 @@ extension ClientConnection {
                 if n < room {
                     if towardsUpstream { if !peerClosing { readable = false } } else if !upstream.peerClosing { upstream.readable = false }
                 }
-                if towardsUpstream { armBodyTimer() } else { attempt.bytesReceived &+= UInt64(n); armResponseTimer() }
+                if towardsUpstream { armBodyTimer(); requestBodyProgressed() } else { exchange.meter.bytesReceived &+= UInt64(n); armResponseTimer() }
             case .wouldBlock:
                 if towardsUpstream { readable = false } else { upstream.readable = false }
                 return progressed ? .progressed : .blocked
             case .endOfFile:
                 let ended = towardsUpstream
-                    ? requestBody.finishAtEndOfInput(staging: staging)
-                    : responseBody.finishAtEndOfInput(staging: staging)
+                    ? exchange.requestBody.finishAtEndOfInput(staging: staging)
+                    : exchange.responseBody.finishAtEndOfInput(staging: staging)
                 guard ended else { return .sourceFailed }
                 progressed = true
             case .failed:
@@ -137,14 +140,24 @@ extension ClientConnection {
         worker.timers.schedule(self, at: worker.loop.now + settings.clientIdleTimeout)
     }
 
+    /// A request body moved (read from the client or written upstream): the upstream is not
+    /// late while the request is still on its way, so its deadline starts again. Without this
+    /// the deadline ran from the attempt's start, and a body still arriving when
+    /// `upstream_response_ms` ran out was answered 504 — also when it was about to cross
+    /// `max_body_bytes`, whose 413 then lost the race to the timer.
+    @inline(__always)
+    private func requestBodyProgressed() {
+        if phase == .exchange && exchange.requestBody.input != .none { armResponseTimer() }
+    }
+
     // MARK: Tunnels
 
     /// After a 101 both directions are raw byte streams. When one side finishes sending, the
     /// other side's write half is shut down; when both are done the tunnel closes.
     func advanceTunnel() -> Bool {
-        guard let upstream else { close(); return false }
+        guard let upstream = exchange.upstream else { close(); return false }
         var progressed = false
-        if !requestBody.outputDone || requestBody.direct > 0 || !(upstreamOutbound?.isEmpty ?? true) {
+        if !exchange.requestBody.outputDone || exchange.requestBody.direct > 0 || !(exchange.upstreamOutbound?.isEmpty ?? true) {
             switch pump(.towardsUpstream) {
             case .blocked: break
             case .progressed: progressed = true
@@ -156,7 +169,7 @@ extension ClientConnection {
                 return false
             }
         }
-        if !responseBody.outputDone || responseBody.direct > 0 || !(outbound?.isEmpty ?? true) {
+        if !exchange.responseBody.outputDone || exchange.responseBody.direct > 0 || !(outbound?.isEmpty ?? true) {
             switch pump(.towardsClient) {
             case .blocked: break
             case .progressed: progressed = true
@@ -168,8 +181,8 @@ extension ClientConnection {
                 return false
             }
         }
-        if requestBody.outputDone && responseBody.outputDone && requestBody.direct == 0 && responseBody.direct == 0
-            && (upstreamOutbound?.isEmpty ?? true) && (outbound?.isEmpty ?? true) {
+        if exchange.requestBody.outputDone && exchange.responseBody.outputDone && exchange.requestBody.direct == 0 && exchange.responseBody.direct == 0
+            && (exchange.upstreamOutbound?.isEmpty ?? true) && (outbound?.isEmpty ?? true) {
             close()
             return false
         }

@@ -22,22 +22,22 @@ extension ClientConnection {
     /// the last response byte or the moment the answer was cut short), time to first byte and
     /// bytes go into its traffic.
     func recordResponse() {
-        guard let server = upstream?.server else { return }
+        guard let server = exchange.upstream?.server else { return }
         let now = monotonicNanoseconds()
-        let firstByte = attempt.firstByteAt == 0 ? now : attempt.firstByteAt
-        server.traffic.stats.recordResponse(status: response.status, latencyNanoseconds: now &- attempt.startedAt,
-                                            firstByteNanoseconds: firstByte &- attempt.startedAt)
-        server.traffic.stats.recordBytes(sent: attempt.bytesSent, received: attempt.bytesReceived)
-        attempt = AttemptMeter()
+        let firstByte = exchange.meter.firstByteAt == 0 ? now : exchange.meter.firstByteAt
+        server.traffic.stats.recordResponse(status: response.status, latencyNanoseconds: now &- exchange.meter.startedAt,
+                                            firstByteNanoseconds: firstByte &- exchange.meter.startedAt)
+        server.traffic.stats.recordBytes(sent: exchange.meter.bytesSent, received: exchange.meter.bytesReceived)
+        exchange.meter = AttemptMeter()
         countOutcome(on: server, failed: response.status >= 500)
     }
 
     /// The attached server failed this attempt in the way `kind` says.
     func recordFailure(_ kind: UpstreamErrorKind) {
-        guard let server = upstream?.server else { return }
+        guard let server = exchange.upstream?.server else { return }
         server.traffic.stats.recordError(kind)
-        server.traffic.stats.recordBytes(sent: attempt.bytesSent, received: attempt.bytesReceived)
-        attempt = AttemptMeter()
+        server.traffic.stats.recordBytes(sent: exchange.meter.bytesSent, received: exchange.meter.bytesReceived)
+        exchange.meter = AttemptMeter()
         if kind == .connect { countOutcome(on: server, failed: true) }
     }
 
@@ -52,7 +52,7 @@ extension ClientConnection {
         server.consecutiveFailures += 1
         if server.consecutiveFailures >= settings.outlierThreshold {
             server.consecutiveFailures = 0
-            worker.outliers.report(pool: pool?.definition.name ?? "", server: server.definition.label)
+            worker.outliers.report(pool: exchange.pool?.definition.name ?? "", server: server.definition.label)
         }
     }
 }

@@ -51,32 +51,11 @@ final class ClientConnection: TimerNode, EventHandler {
     /// Close once the current response is complete.
     var closeAfterResponse = false
 
-    // The exchange in progress (phase .exchange or .tunnel).
-    var upstream: UpstreamConnection?
-    var pool: PoolRuntime?
-    var upstreamInbound: ByteBuffer?
-    var upstreamOutbound: ByteBuffer?
-    var requestBody = BodyTransfer()
-    var responseBody = BodyTransfer()
-    var requestSent = false
+    /// The request in flight: the data of phases `.exchange` and `.tunnel`.
+    var exchange = Exchange()
+    /// Response heads are parsed into storage kept across requests (no allocation per response).
     var responseParser: ResponseHeadParser
     var response = ResponseHead()
-    var awaitingResponseHead = true
-    /// Some byte of a response (a 1xx or the final head) has been staged for the client: from
-    /// here on a failure can only close the connection, never answer with a status.
-    var responseStarted = false
-    var upstreamSpoke = false
-    /// Bytes at the start of `upstreamOutbound` holding the encoded request head, kept so the
-    /// request can be replayed on another connection while its body has not started.
-    var encodedHeadLength = 0
-    /// The servers this request has been sent to, so a retry goes elsewhere (pools of any size;
-    /// a large pool's words are kept between requests, so clearing allocates nothing).
-    var triedServers = ServerSet()
-    var retriesUsed = 0
-    var requestMethod = HTTPMethod.get
-    var clientVersion = HTTPVersion.http1_1
-    /// The current attempt's timing and volume, recorded in its server's traffic when it ends.
-    var attempt = AttemptMeter()
     /// The request's method and target for its access log line, and whether it is still due.
     var logMethod: [UInt8] = []
     var logTarget: [UInt8] = []
@@ -219,7 +198,7 @@ final class ClientConnection: TimerNode, EventHandler {
         writeAccessLog(status: status)
         if phase == .exchange { endExchange(reusable: false) }
         // A request whose body was not read to its end leaves the connection's framing unknown.
-        if close || !requestBody.inputDone { closeAfterResponse = true }
+        if close || !exchange.requestBody.inputDone { closeAfterResponse = true }
         let buffer = acquireOutbound()
         buffer.compact()
         var writer = ByteWriter(UnsafeMutableRawBufferPointer(start: buffer.writePointer, count: buffer.writableCount))
@@ -268,7 +247,7 @@ final class ClientConnection: TimerNode, EventHandler {
             worker.counters.clientTimeouts += 1
             respondLocally(status: 408, message: "the request head did not arrive in time", close: true)
             drive()
-        case .exchange where !requestSent:
+        case .exchange where !exchange.requestSent:
             // The client stopped sending its request body.
             worker.counters.clientTimeouts += 1
             close()

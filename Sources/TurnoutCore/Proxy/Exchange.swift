@@ -1,0 +1,90 @@
+import TurnoutHTTP
+import TurnoutPosix
+
+/// One request's trip through the proxy, from routing to the last byte of its response: the
+/// data of a client connection's `.exchange` and `.tunnel` phases. It is built whole when a
+/// request is routed (`ClientConnection.beginExchange`) and never reset field by field, so no
+/// state of one request can leak into the next.
+///
+/// A struct stored inline in the connection rather than a payload of `ClientConnection.Phase`:
+/// an enum payload cannot be mutated in place, so every step of a body would copy the exchange
+/// (and retain the references it holds) out of the phase and back.
+struct Exchange {
+    /// The request as the exchange needs it after its head has been consumed.
+    var method = HTTPMethod.get
+    var clientVersion = HTTPVersion.http1_1
+    /// The request asked to upgrade (a 101 is accepted only then).
+    var upgrade = false
+    /// Bytes at the start of `upstreamOutbound` holding the encoded request head, kept so the
+    /// request can be replayed on another connection while its body has not started.
+    var encodedHeadLength = 0
+    /// The pool the request was routed to, and the connection carrying the current attempt.
+    var pool: PoolRuntime?
+    var upstream: UpstreamConnection?
+    /// Response bytes from the upstream, and the encoded request head and body framing for it.
+    var upstreamInbound: ByteBuffer?
+    var upstreamOutbound: ByteBuffer?
+    var requestBody = BodyTransfer()
+    var responseBody = BodyTransfer()
+    /// How far the request has gone out: the current attempt has the whole request (head, body
+    /// and framing) once `requestSent` is set.
+    var requestSent = false
+    var response = ResponseProgress.awaitingHead(serverSpoke: false, interimRelayed: false)
+    /// The servers tried and the policy retries spent.
+    var attempts = AttemptHistory()
+    /// The current attempt's timing and volume, recorded in its server's traffic when it ends.
+    var meter = AttemptMeter()
+
+    init() {}
+
+    init(method: HTTPMethod, clientVersion: HTTPVersion, upgrade: Bool, requestBody: BodyTransfer, attempts: AttemptHistory) {
+        self.method = method
+        self.clientVersion = clientVersion
+        self.upgrade = upgrade
+        self.requestBody = requestBody
+        self.attempts = attempts
+    }
+
+    /// Some byte of a response (a 1xx or the final head) has been staged for the client: from
+    /// here on a failure can only close the connection, never answer with a status.
+    var responseStarted: Bool {
+        switch response {
+        case .awaitingHead(_, let interimRelayed): return interimRelayed
+        case .relaying: return true
+        }
+    }
+
+    var awaitingResponseHead: Bool {
+        if case .awaitingHead = response { return true }
+        return false
+    }
+
+    /// The current attempt's server has sent some byte (a failure after that is an invalid
+    /// response, not a connection the server closed before answering).
+    var serverSpoke: Bool {
+        if case .awaitingHead(let spoke, _) = response { return spoke }
+        return true
+    }
+}
+
+/// How far the response has come.
+enum ResponseProgress: Equatable {
+    /// No final head yet. `serverSpoke`: the current attempt's server sent some byte;
+    /// `interimRelayed`: a 1xx went to the client.
+    case awaitingHead(serverSpoke: Bool, interimRelayed: Bool)
+    /// The final head is staged for the client; the body follows it.
+    case relaying
+}
+
+/// The servers one request has been sent to (so a retry goes elsewhere, in pools of any size)
+/// and the policy retries spent on it.
+struct AttemptHistory {
+    var tried = ServerSet()
+    var retriesUsed = 0
+
+    /// An empty history that keeps a large pool's words (clearing allocates nothing).
+    mutating func takeCleared() -> AttemptHistory {
+        tried.removeAll()
+        return AttemptHistory(tried: tried, retriesUsed: 0)
+    }
+}

@@ -107,7 +107,7 @@ enum MicroCommand {
         report("routing decision (2 field routes, then a sticky split)", runs: runs, iterations: iterations) {
             browserRequest.withUnsafeBytes { bytes in
                 for i in 0..<iterations {
-                    if case .pool(let index) = table.route(head, source: bytes, randomBucket: i % StickyHash.bucketCount) { pools &+= index }
+                    if case .pool(let index, _) = table.route(head, source: bytes, randomBucket: i % StickyHash.bucketCount) { pools &+= index }
                 }
             }
         }

@@ -17,7 +17,7 @@ public enum HTTPMethod: UInt8, Sendable {
 
 extension HTTPMethod {
     /// Recognises a method token by its exact bytes; the token has already been validated.
-    static func recognise(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> HTTPMethod {
+    public static func recognise(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> HTTPMethod {
         // Length first, so most methods are decided after one or two byte comparisons.
         let n = range.count
         let s = range.lowerBound

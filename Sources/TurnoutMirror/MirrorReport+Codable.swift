@@ -3,7 +3,7 @@
 /// sorted by key, so the JSON's object keys stay strings and its order is stable.
 extension MirrorReport: Codable {
     enum CodingKeys: String, CodingKey {
-        case counts, mismatches
+        case counts, mismatches, inFlight
     }
 
     /// One element of the encoded `counts` array.
@@ -23,6 +23,7 @@ extension MirrorReport: Codable {
             counts[entry.key] = entry.counts
         }
         mismatches = try container.decode([MirrorMismatch].self, forKey: .mismatches)
+        inFlight = try container.decode(Int.self, forKey: .inFlight)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -30,5 +31,6 @@ extension MirrorReport: Codable {
         let entries = counts.keys.sorted().map { Entry(key: $0, counts: counts[$0]!) }
         try container.encode(entries, forKey: .counts)
         try container.encode(mismatches, forKey: .mismatches)
+        try container.encode(inFlight, forKey: .inFlight)
     }
 }

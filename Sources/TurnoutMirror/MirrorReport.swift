@@ -8,6 +8,8 @@ public struct MirrorReport: Sendable, Equatable {
     public var counts: [MirrorKey: MirrorCounts]
     /// The last mismatches, newest first, at most `mismatchLimit`.
     public var mismatches: [MirrorMismatch]
+    /// Shadow copies in flight when the report was read, over every worker (a gauge).
+    public var inFlight = 0
 
     /// An empty report, to which each worker's part is added.
     public init() {

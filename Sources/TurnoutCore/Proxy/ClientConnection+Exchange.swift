@@ -38,7 +38,7 @@ extension ClientConnection {
         var random = worker.random
         let decision = snapshot.routing.route(request, source: source, randomBucket: random.below(StickyHash.bucketCount))
         worker.random = random
-        guard case .pool(let poolIndex) = decision else {
+        guard case .pool(let poolIndex, let routeIndex) = decision else {
             worker.counters.notRouted += 1
             inbound.readIndex += request.headLength
             respondLocally(status: 404, message: "no route matches this request", close: false)
@@ -64,6 +64,9 @@ extension ClientConnection {
         responseParser.reset()
         phase = .exchange
         attachUpstream()
+        if phase == .exchange, let policy = snapshot.routing.routes[routeIndex].mirror {
+            startMirror(policy, route: routeIndex, pool: poolIndex, request: request, source: source)
+        }
     }
 
     /// Picks a server of the pool not tried yet for this request and attaches a connection to
@@ -205,6 +208,7 @@ extension ClientConnection {
         let clientReusable = !closeAfterResponse && exchange.requestBody.inputDone
         writeAccessLog(status: response.status)
         recordResponse()
+        exchange.mirror?.primaryAnswered(status: response.status)
         endExchange(reusable: reusable)
         if clientReusable { startNextRequest() } else { close() }
     }
@@ -220,6 +224,7 @@ extension ClientConnection {
                 upstream.close()
             }
         }
+        exchange.mirror.take()?.primaryEnded()
         exchange.pool = nil
         recycle(&exchange.upstreamInbound)
         recycle(&exchange.upstreamOutbound)

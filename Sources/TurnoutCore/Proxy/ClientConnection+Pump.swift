@@ -42,12 +42,14 @@ extension ClientConnection {
             // small response, not two).
             var step = BodyTransfer.Step.blocked
             if direct == 0 && !outputDone {
+                let stagedBefore = staging.readableCount
                 step = towardsUpstream
                     ? exchange.requestBody.process(source: source, staging: staging)
                     : exchange.responseBody.process(source: source, staging: staging)
                 switch step {
                 case .progress:
                     progressed = true
+                    if let mirror = exchange.mirror { copyForMirror(mirror, direction, source: source, staging: staging, stagedBefore: stagedBefore) }
                     continue
                 case .failed(let error):
                     return .invalid(error)

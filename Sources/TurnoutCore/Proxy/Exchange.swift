@@ -34,6 +34,8 @@ struct Exchange {
     var attempts = AttemptHistory()
     /// The current attempt's timing and volume, recorded in its server's traffic when it ends.
     var meter = AttemptMeter()
+    /// The request's shadow copy, while the primary exchange runs; nil when it is not mirrored.
+    var mirror: MirrorCopy?
 
     init() {}
 

@@ -31,9 +31,12 @@ public final class CompiledRoute: Sendable {
     public let query: [FieldCondition]
     public let target: CompiledTarget
     public let sticky: StickySource?
+    /// The shadow traffic of requests this route matches; nil when none is copied.
+    public let mirror: MirrorPolicy?
 
     public init(host: [UInt8]?, pathPrefix: [UInt8]?, method: [UInt8]?, headers: [FieldCondition],
-                cookies: [FieldCondition], query: [FieldCondition], target: CompiledTarget, sticky: StickySource?) {
+                cookies: [FieldCondition], query: [FieldCondition], target: CompiledTarget, sticky: StickySource?,
+                mirror: MirrorPolicy? = nil) {
         self.host = host
         self.pathPrefix = pathPrefix
         self.method = method
@@ -42,6 +45,7 @@ public final class CompiledRoute: Sendable {
         self.query = query
         self.target = target
         self.sticky = sticky
+        self.mirror = mirror
     }
 
     /// Whether the request whose head was parsed from `source` satisfies every condition.

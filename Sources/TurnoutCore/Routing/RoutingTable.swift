@@ -4,8 +4,8 @@ import TurnoutPosix
 
 /// What routing decided for one request.
 public enum RouteDecision: Equatable, Sendable {
-    /// Send to this pool (index into the snapshot's pools).
-    case pool(Int)
+    /// Send to this pool (index into the snapshot's pools); `route` is the matching route's position.
+    case pool(Int, route: Int)
     /// No route matched: the proxy answers 404.
     case noRoute
 }
@@ -84,6 +84,13 @@ public final class RoutingTable: Sendable {
             splitIndex[split.name] = splits.count
             splits.append(SplitTable(name: split.name, poolIndices: indices, weights: values))
         }
+        // The top-level mirror is one policy for every route that inherits it (one in-flight
+        // bound), a route's own block another.
+        func mirrorPolicy(_ mirror: MirrorConfig, slot: Int, at path: String) throws(RoutingError) -> MirrorPolicy {
+            guard let shadow = poolIndex[mirror.pool] else { throw RoutingError("\(path): unknown pool \"\(mirror.pool)\"") }
+            return MirrorPolicy(slot: slot, config: mirror, shadowPool: shadow)
+        }
+        let topLevelMirror = try config.mirror.map { mirror throws(RoutingError) in try mirrorPolicy(mirror, slot: 0, at: "mirror") }
         var routes: [CompiledRoute] = []
         for (position, route) in config.routes.enumerated() {
             let target: CompiledTarget
@@ -111,12 +118,18 @@ public final class RoutingTable: Sendable {
                     return FieldCondition(name: Array((lowercaseNames ? match.name.lowercased() : match.name).utf8), value: value)
                 }
             }
+            let mirror: MirrorPolicy?
+            switch route.mirror {
+            case .inherit: mirror = topLevelMirror
+            case .off: mirror = nil
+            case .mirror(let own): mirror = try mirrorPolicy(own, slot: position + 1, at: "routes[\(position)].mirror")
+            }
             let match = route.match
             routes.append(CompiledRoute(
                 host: match.host.map { Array($0.utf8) }, pathPrefix: match.pathPrefix.map { Array($0.utf8) },
                 method: match.method.map { Array($0.utf8) }, headers: conditions(match.headers, lowercaseNames: true),
                 cookies: conditions(match.cookies, lowercaseNames: false), query: conditions(match.query, lowercaseNames: false),
-                target: target, sticky: sticky))
+                target: target, sticky: sticky, mirror: mirror))
         }
         self.init(pools: pools, splits: splits, routes: routes)
     }
@@ -125,10 +138,10 @@ public final class RoutingTable: Sendable {
     /// the key is present, else by `randomBucket` (uniform in [0, 10,000)).
     @inlinable
     public func route(_ head: borrowing RequestHead, source: UnsafeRawBufferPointer, randomBucket: @autoclosure () -> Int) -> RouteDecision {
-        for route in routes where route.matches(head, source: source) {
+        for (position, route) in routes.enumerated() where route.matches(head, source: source) {
             switch route.target {
             case .pool(let index):
-                return .pool(index)
+                return .pool(index, route: position)
             case .split(let index):
                 let bucket: Int
                 if let key = route.stickyKey(head, source: source) {
@@ -136,7 +149,7 @@ public final class RoutingTable: Sendable {
                 } else {
                     bucket = randomBucket()
                 }
-                return .pool(splits[index].pool(forBucket: bucket))
+                return .pool(splits[index].pool(forBucket: bucket), route: position)
             }
         }
         return .noRoute

@@ -2,6 +2,7 @@ import Glibc
 import Synchronization
 import TurnoutConfig
 import TurnoutMetrics
+import TurnoutMirror
 import TurnoutPosix
 
 /// Why the proxy could not start.
@@ -253,6 +254,22 @@ public final class ProxyServer: Sendable {
             }
         }
         return total
+    }
+
+    /// The shadow traffic since start, merged over the workers (SPEC §10): counts per route,
+    /// primary pool and shadow pool, the last mismatches (newest first) and the copies in flight.
+    /// Nil when a worker did not answer within `timeout`.
+    public func mirrorReport(timeout: Double = 5) -> MirrorReport? {
+        guard let parts = collect(timeout: timeout, { worker in
+            let (counts, mismatches) = worker.mirrors.snapshot()
+            return (counts, mismatches, worker.mirrors.copiesInFlight)
+        }) else { return nil }
+        var report = MirrorReport()
+        for (counts, mismatches, inFlight) in parts {
+            report.add(counts: counts, mismatches: mismatches)
+            report.inFlight += inFlight
+        }
+        return report
     }
 
     /// Stops the proxy. Graceful: stop accepting, let in-flight requests finish for up to the

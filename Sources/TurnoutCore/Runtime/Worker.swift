@@ -23,6 +23,8 @@ public final class Worker: @unchecked Sendable {
     var counters = WorkerCounters()
     /// Per pool and server traffic, recorded without locks; read through the inbox.
     let traffic = TrafficBook()
+    /// Shadow traffic counts, mismatches and copies in flight; read through the inbox.
+    let mirrors = MirrorBook()
     /// Where servers that keep failing are reported.
     let outliers: OutlierReports
     /// This worker's access log lines on their way to the writer; nil when the log is off.
@@ -78,6 +80,7 @@ public final class Worker: @unchecked Sendable {
                 server.idle.removeAll()
             }
         }
+        mirrors.adopt(snapshot.routing)
         self.snapshot = snapshot
         settings = snapshot.settings
     }

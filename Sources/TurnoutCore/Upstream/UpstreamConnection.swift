@@ -1,7 +1,8 @@
 import TurnoutPosix
 
 /// One connection to an upstream server, owned by one worker. While a request uses it, it is
-/// attached to that request's client connection and forwards its readiness there; while idle
+/// attached to that request's client connection (or to a shadow copy's leg) and forwards its
+/// readiness there; while idle
 /// it waits in its server's pool, where any event means the server closed it (or sent bytes
 /// nobody asked for) and it is discarded before a request can trip over it.
 final class UpstreamConnection: TimerNode, EventHandler {
@@ -24,6 +25,9 @@ final class UpstreamConnection: TimerNode, EventHandler {
     var reused = false
     /// The client connection whose request this connection carries; nil while idle.
     var client: ClientConnection?
+    /// The shadow copy this connection carries instead; nil while idle. (Two optionals rather
+    /// than one protocol-typed owner: the primary's path stays a direct call.)
+    var shadow: ShadowLeg?
     /// Why the timer is armed.
     enum Deadline { case none, connect, response, idle }
     var deadlineKind = Deadline.none
@@ -58,6 +62,8 @@ final class UpstreamConnection: TimerNode, EventHandler {
         if events & (EpollEvents.writable | EpollEvents.hangUp | EpollEvents.error) != 0 { writable = true }
         if let client {
             client.drive()
+        } else if let shadow {
+            shadow.drive()
         } else if events & (EpollEvents.readable | EpollEvents.readHangUp | EpollEvents.hangUp | EpollEvents.error) != 0 {
             // Idle in the pool: the server hung up or spoke out of turn. Either way it is unusable.
             discardFromPool()
@@ -69,6 +75,8 @@ final class UpstreamConnection: TimerNode, EventHandler {
         deadlineKind = .none
         if let client {
             client.upstreamDeadlinePassed(kind)
+        } else if let shadow {
+            shadow.deadlinePassed(kind)
         } else if kind == .idle {
             discardFromPool()
         }
@@ -87,6 +95,7 @@ final class UpstreamConnection: TimerNode, EventHandler {
     /// Parks the connection in its server's idle pool after a clean exchange.
     func returnToPool(idleTimeout: UInt64) {
         client = nil
+        shadow = nil
         reused = true
         arm(.idle, after: idleTimeout)
         server.idle.append(self)
@@ -101,6 +110,7 @@ final class UpstreamConnection: TimerNode, EventHandler {
     func close() {
         guard socket.isOpen else { return }
         client = nil
+        shadow = nil
         deadlineKind = .none
         worker.timers.remove(self)
         if let registration { worker.loop.deregister(descriptor: socket.descriptor, registration: registration) }

@@ -6,12 +6,13 @@ import TurnoutCore
 import TurnoutFixture
 
 /// `turnout demo`: the embedded default. Starts fixture upstreams named blue, green and canary
-/// on loopback, then the proxy in front of them, prints what to try, and stops everything on
+/// on loopback, and a shadow (the next version of blue, which answers differently under
+/// `/v2/beta`), then the proxy in front of them, prints what to try, and stops everything on
 /// Ctrl-C (or SIGTERM).
 enum DemoCommand {
     /// The demo's configuration; the upstream ports are filled in once the fixtures are bound.
     /// It mirrors conf/demo.json, whose fixed ports would collide on a busy machine.
-    static func configuration(listenPort: Int, blue: Int, green: Int, canary: Int) -> String {
+    static func configuration(listenPort: Int, blue: Int, green: Int, canary: Int, shadow: Int) -> String {
         """
         {
           "listen": ["127.0.0.1:\(listenPort)"],
@@ -20,13 +21,17 @@ enum DemoCommand {
           "pools": {
             "blue":   { "servers": ["127.0.0.1:\(blue)"] },
             "green":  { "servers": ["127.0.0.1:\(green)"] },
-            "canary": { "servers": ["127.0.0.1:\(canary)"] }
+            "canary": { "servers": ["127.0.0.1:\(canary)"] },
+            "shadow": { "servers": ["127.0.0.1:\(shadow)"] }
           },
           "splits": { "web": { "blue": 90, "green": 0, "canary": 10 } },
+          "mirror": { "pool": "shadow", "percent": 100, "compare": true, "noise": true },
           "routes": [
-            { "match": { "header": { "x-turnout-pool": "canary" } }, "pool": "canary" },
-            { "match": { "cookie": { "canary": "1" } }, "pool": "canary" },
-            { "match": { "path_prefix": "/" }, "split": "web", "sticky": { "cookie": "session_id" } }
+            { "match": { "header": { "x-turnout-pool": "canary" } }, "pool": "canary", "mirror": null },
+            { "match": { "cookie": { "canary": "1" } }, "pool": "canary", "mirror": null },
+            { "match": { "path_prefix": "/v2/" }, "pool": "blue" },
+            { "match": { "path_prefix": "/counter" }, "pool": "blue" },
+            { "match": { "path_prefix": "/" }, "split": "web", "sticky": { "cookie": "session_id" }, "mirror": null }
           ],
           "analysis": { "min_requests": 150 },
           "rollouts": {
@@ -48,6 +53,7 @@ enum DemoCommand {
         let fixtures: [FixtureUpstream]
         do {
             fixtures = try ["blue", "green", "canary"].map { name in try FixtureUpstream(name: name) }
+                + [FixtureUpstream(name: "shadow", behavior: FixtureBehavior(bodyName: "blue", divergePrefix: "/v2/beta"))]
         } catch {
             printError("demo: cannot start the fixture upstreams: \(error)")
             return 2
@@ -60,7 +66,7 @@ enum DemoCommand {
         var server: ProxyServer?
         var config: Config?
         for port in Set([preferredPort, 0]).sorted(by: >) {
-            let text = configuration(listenPort: port, blue: ports[0], green: ports[1], canary: ports[2])
+            let text = configuration(listenPort: port, blue: ports[0], green: ports[1], canary: ports[2], shadow: ports[3])
             do {
                 let decoded = try ConfigLoader.decode(Array(text.utf8), source: "demo configuration")
                 server = try ProxyServer(config: decoded)
@@ -96,18 +102,22 @@ enum DemoCommand {
         }
         server.start()
         services.start()
-        let traffic = trafficRate > 0 ? try? DemoTraffic(target: server.listenAddresses[0], requestsPerSecond: trafficRate) : nil
+        // Half of it to the split, the rest to the mirrored routes: a path both versions answer
+        // alike, a counter that changes on every call, and two paths the shadow answers differently.
+        let paths = ["/", "/v2/items", "/", "/counter", "/", "/v2/beta/items", "/", "/v2/beta/status"]
+        let traffic = trafficRate > 0 ? try? DemoTraffic(target: server.listenAddresses[0], requestsPerSecond: trafficRate, paths: paths) : nil
         traffic?.start()
         let url = "http://\(server.listenAddresses[0])"
         let absoluteSocket = socketPath.hasPrefix("/") ? socketPath : currentDirectory() + "/" + socketPath
         let ctl = "\(executablePath()) ctl --socket \(absoluteSocket)"
         writeStandardOutput("""
-            Turnout demo: the proxy listens on \(url) in front of three fixture upstreams
+            Turnout demo: the proxy listens on \(url) in front of four fixture upstreams
               blue    \(fixtures[0].address)
               green   \(fixtures[1].address)
               canary  \(fixtures[2].address)
+              shadow  \(fixtures[3].address)   the next blue: differs under /v2/beta
             Dashboard: \(services.admin.tcpAddress.map { "http://\($0)/" } ?? "none") (the admin API on loopback, no token)
-            Background traffic: \(traffic != nil ? "\(trafficRate) requests/s of GET / from a built-in client (--traffic N to change, 0 for none)" : "none (--traffic N sends N requests/s)")
+            Background traffic: \(traffic != nil ? "\(trafficRate) requests/s of GET to \(Set(paths).sorted().joined(separator: ", ")) from a built-in client (--traffic N to change, 0 for none)" : "none (--traffic N sends N requests/s)")
 
             Release canary, from another shell: a rollout of 5 %, 25 %, 50 % (20 s each), then 100 %,
             judged every second; the live view ends when it is promoted or rolled back:
@@ -116,9 +126,15 @@ enum DemoCommand {
               curl -s -X POST 'http://\(fixtures[2].address)/_fixture?error_rate=0.2'
             (heal it with error_rate=0; start again with the first line)
 
+            Shadow release: every request to /v2/ and /counter is copied to the shadow (and to a
+            second blue, so answers that change on every call count as noise, not as mismatches);
+            the answers are compared and the differences listed:
+              \(ctl) mirror
+
             Routes, first match wins:
               header x-turnout-pool: canary  -> pool canary
               cookie canary=1                -> pool canary
+              path /v2/, /counter            -> pool blue, mirrored to pool shadow
               everything else                -> split "web": blue 90, green 0, canary 10,
                                                 sticky on cookie session_id
 
@@ -139,6 +155,7 @@ enum DemoCommand {
               $ctl history                         # who changed what, when
               $ctl rollout status web              # the rollout's report: step, evidence, reason
               $ctl stats                           # requests, errors, latency per pool and server
+              $ctl mirror                          # the shadow's answers next to blue's
               curl -s --unix-socket \(absoluteSocket) http://turnout/metrics
 
             Ctrl-C stops everything.

@@ -31,7 +31,10 @@ func shippedConfigIsValid(_ file: String) throws {
     #expect(config.splits == [SplitConfig(name: "web", weights: ["blue": 100, "green": 0, "canary": 0])])
     let demo = try ConfigLoader.load(path: repositoryRoot + "/conf/demo.json")
     #expect(demo.splits == [SplitConfig(name: "web", weights: ["blue": 90, "green": 0, "canary": 10])])
-    #expect(demo.pools.map { $0.servers.map(\.address.description) } == [["127.0.0.1:9001"], ["127.0.0.1:9003"], ["127.0.0.1:9002"]])
+    #expect(demo.pools.map { $0.servers.map(\.address.description) } == [["127.0.0.1:9001"], ["127.0.0.1:9003"], ["127.0.0.1:9002"], ["127.0.0.1:9004"]])
+    // The shadow gets the copies of the two blue routes only.
+    #expect((0..<demo.routes.count).map { demo.mirror(forRoute: $0)?.pool } == [nil, nil, "shadow", "shadow", nil])
+    #expect(demo.mirror?.noise == true && demo.mirror?.compare == true)
 }
 
 @Test func brokenConfigReportsEveryErrorAtOnce() {

@@ -23,7 +23,7 @@ public struct AdminAPI: Sendable {
         self.notificationCounts = notificationCounts
     }
 
-    static let endpoints = "GET / (the dashboard), /status, /stats, /stats/series, /metrics, /history, /splits/NAME, /splits/NAME/rollout; PUT /splits/NAME; POST /splits/NAME/switch, /splits/NAME/rollback, /splits/NAME/rollout, /splits/NAME/rollout/{pause,resume,abort,promote}, /pools/P/servers/ADDR/{drain,enable}, /reload"
+    static let endpoints = "GET / (the dashboard), /status, /stats, /stats/series, /metrics, /mirror, /history, /splits/NAME, /splits/NAME/rollout; PUT /splits/NAME; POST /splits/NAME/switch, /splits/NAME/rollback, /splits/NAME/rollout, /splits/NAME/rollout/{pause,resume,abort,promote}, /pools/P/servers/ADDR/{drain,enable}, /reload"
 
     public func handle(_ request: AdminRequest) -> AdminResponse {
         let segments = request.path.split(separator: "/", omittingEmptySubsequences: true)
@@ -50,6 +50,13 @@ public struct AdminAPI: Sendable {
                 try expect(request, "GET")
                 let text = try control.metricsText(rollouts: rollouts, notifications: notificationCounts?())
                 return AdminResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: Array(text.utf8))
+            case (_, 1, "mirror"):
+                try expect(request, "GET")
+                // It takes no parameter; one is refused rather than ignored, as /stats/series does.
+                if let pair = request.query.split(separator: "&").first {
+                    throw .badRequest("GET /mirror: unknown parameter \"\(pair)\" (it takes none)")
+                }
+                return .json(200, jsonText(try control.mirrorDocument()))
             case (_, 1, "reload"):
                 try expect(request, "POST")
                 try noBody(request)

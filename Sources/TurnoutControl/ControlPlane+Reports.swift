@@ -5,7 +5,8 @@ import TurnoutCore
 /// The JSON documents of `GET /status` and `GET /history` (shapes in SPEC §6), built as
 /// Foundation property lists: they are assembled on the admin thread, never on the data path.
 extension ControlPlane {
-    /// Pools with their servers' state and load, splits with their weights and source.
+    /// Pools with their servers' state and load, splits with their weights and source, routes
+    /// with the mirror each is under, and the top-level mirror.
     public func statusDocument() throws(ControlError) -> [String: Any] {
         guard let gauges = server.serverGauges() else { throw Self.workerSilent }
         return read { state in
@@ -43,7 +44,13 @@ extension ControlPlane {
                 "listen": server.listenAddresses.map(\.description),
                 "pools": pools,
                 "splits": splits,
-                "routes": state.config.routes.map(routeDocument),
+                "routes": state.config.routes.indices.map { index in
+                    var route = routeDocument(state.config.routes[index])
+                    // The mirror in force for the route: its own, the top level's, or null.
+                    route["mirror"] = Self.mirrorConfigDocument(state.config.mirror(forRoute: index))
+                    return route
+                },
+                "mirror": Self.mirrorConfigDocument(state.config.mirror),
             ]
         }
     }

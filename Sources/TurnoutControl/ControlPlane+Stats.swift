@@ -3,10 +3,13 @@ import TurnoutCore
 import TurnoutMetrics
 
 /// `GET /stats`: per pool and server, requests, responses by class, errors by kind, bytes and
-/// latency quantiles over the last 10 s, 1 min, 5 min and since start.
+/// latency quantiles over the last 10 s, 1 min, 5 min and since start; and the shadow traffic's
+/// counts since start when a route mirrors.
 extension ControlPlane {
     public func statsDocument(_ monitor: TrafficMonitor) throws(ControlError) -> [String: Any] {
-        guard let windows = monitor.windowedTraffic(), let gauges = server.serverGauges() else { throw Self.workerSilent }
+        guard let windows = monitor.windowedTraffic(), let gauges = server.serverGauges(), let mirror = server.mirrorReport() else {
+            throw Self.workerSilent
+        }
         let configured = read { state in state.config.pools.map { pool in (pool.name, pool.servers.map(\.address.description)) } }
         // Every configured server, plus servers a reload removed that still have totals.
         var servers: [String: Set<String>] = [:]
@@ -40,7 +43,10 @@ extension ControlPlane {
             pools[pool] = ["windows": poolWindows, "servers": serverDocuments]
         }
         let seconds = Dictionary(uniqueKeysWithValues: windows.map { ($0.name, ($0.window.seconds * 10).rounded() / 10) })
-        return ["window": "1m", "window_seconds": seconds, "pools": pools]
+        var document: [String: Any] = ["window": "1m", "window_seconds": seconds, "pools": pools]
+        // Since start, like the mirror's own counts; shown while a route mirrors or counts remain.
+        if mirrorConfigured || !mirror.counts.isEmpty { document["mirror"] = Self.mirrorCountsSection(mirror) }
+        return document
     }
 
     static func trafficDocument(_ stats: TrafficStats) -> [String: Any] {

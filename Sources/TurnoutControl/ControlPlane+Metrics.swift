@@ -3,10 +3,12 @@ import TurnoutMetrics
 
 /// `GET /metrics`: the Prometheus exposition. Counters and histograms are cumulative since
 /// start, per upstream server with `pool` and `server` labels (sum by pool for a pool's view);
-/// gauges give in-flight requests, drained servers and every split's weights.
+/// gauges give in-flight requests, drained servers and every split's weights; the mirror's
+/// families follow when there is shadow traffic.
 extension ControlPlane {
     public func metricsText(rollouts controller: RolloutController? = nil, notifications: NotificationCounts? = nil) throws(ControlError) -> String {
-        guard let all = server.trafficTotals(), let counters = server.counters(), let gauges = server.serverGauges() else {
+        guard let all = server.trafficTotals(), let counters = server.counters(), let gauges = server.serverGauges(),
+              let mirror = server.mirrorReport() else {
             throw Self.workerSilent
         }
         let totals = all.sorted { $0.key < $1.key }
@@ -99,6 +101,9 @@ extension ControlPlane {
         }
         text.family("turnout_split_runtime_weights", type: .gauge, help: "1 when a split's weights were set at run time, 0 when they are the configuration's.")
         for (split, _, runtime) in splits { text.sample("turnout_split_runtime_weights", labels: [("split", split)], value: runtime ? 1 : 0) }
+        // The mirror's families when a route mirrors, or mirrored before a reload turned it off
+        // (its counters must not vanish while they are still being scraped).
+        if mirrorConfigured || !mirror.counts.isEmpty { Self.mirrorMetrics(mirror, into: &text) }
         Self.rolloutMetrics(rollouts, outcomes: outcomes, controller: controller, into: &text)
         if let notifications { Self.notificationMetrics(notifications, into: &text) }
         return text.text

@@ -25,6 +25,8 @@ enum CtlCommand {
           enable POOL ADDR                undo a drain
           history                         every change, newest first
           stats                           requests, errors and latency per pool and server
+          mirror                          shadow traffic: counts per route and pool, the last
+                                          mismatches and the noisy paths
           metrics                         the Prometheus exposition
           reload                          re-read the configuration file (like SIGHUP)
           dashboard [--port N]            serve the dashboard on 127.0.0.1 (a free port unless
@@ -46,7 +48,7 @@ enum CtlCommand {
         let start = try CtlRollout.StartOptions.parse(&arguments)
         if arguments.flag("-h", "--help") { writeStandardOutput(usage); return 0 }
         var words = arguments.words
-        guard !words.isEmpty else { throw UsageError("ctl needs a verb: status, weights, switch, rollback, rollout, drain, enable, history, stats, metrics, reload, dashboard") }
+        guard !words.isEmpty else { throw UsageError("ctl needs a verb: status, weights, switch, rollback, rollout, drain, enable, history, stats, mirror, metrics, reload, dashboard") }
         let verb = words.removeFirst()
         if let option = words.first(where: { $0.hasPrefix("-") }) { throw UsageError("unknown ctl option \"\(option)\"") }
         if verb != "dashboard" && dashboardPort != nil { throw UsageError("--port goes with dashboard only") }
@@ -89,7 +91,7 @@ enum CtlCommand {
         }
         if force && verb != "switch" { throw UsageError("--force goes with switch only") }
         switch verb {
-        case "status", "history", "stats", "metrics":
+        case "status", "history", "stats", "mirror", "metrics":
             try expect(0, "")
             return ("GET", "/" + verb, nil)
         case "reload":
@@ -118,7 +120,7 @@ enum CtlCommand {
             try expect(2, "POOL ADDR")
             return ("POST", "/pools/\(escape(words[0]))/servers/\(escape(words[1]))/\(verb)", nil)
         default:
-            throw UsageError("unknown ctl verb \"\(verb)\" (verbs: status, weights, switch, rollback, rollout, drain, enable, history, stats, metrics, reload, dashboard)")
+            throw UsageError("unknown ctl verb \"\(verb)\" (verbs: status, weights, switch, rollback, rollout, drain, enable, history, stats, mirror, metrics, reload, dashboard)")
         }
     }
 

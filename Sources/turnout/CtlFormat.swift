@@ -9,6 +9,7 @@ enum CtlFormat {
         case "weights", "switch", "rollback": return split(document)
         case "history": return history(document)
         case "stats": return stats(document)
+        case "mirror": return mirror(document)
         case "drain", "enable":
             let changed = document["changed"] as? Bool ?? true
             return "pool \(text(document["pool"])) server \(text(document["server"])): \(text(document["state"]))"

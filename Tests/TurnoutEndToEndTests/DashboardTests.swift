@@ -50,6 +50,15 @@ import TurnoutPosix
         #expect(lower.contains("<script>") && lower.contains("<style>"))
     }
 
+    /// The Shadow panel starts hidden and is filled from GET /mirror only while a route mirrors
+    /// (its behaviour in a browser is Tests/browser/dashboard_test.py's).
+    @Test func shadowPanelIsHiddenUntilAMirrorIsConfigured() {
+        let page = DashboardPage.html
+        #expect(page.contains(#"<section class="wide" id="mirror-section" hidden>"#))
+        #expect(page.contains(#"mirrorConfigured(status) ? await api("GET", "/mirror") : null"#))
+        #expect(!page.contains("does not mirror yet"))
+    }
+
     @Test func seriesEndpointAnswersPerPoolAndServer() throws {
         let admin = try AdminEndToEndTests.Admin()
         defer { admin.stop() }

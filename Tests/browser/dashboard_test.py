@@ -117,11 +117,14 @@ def main():
     driver = None
     traffic = None
     try:
-        ports = {name: free_port() for name in ["blue1", "blue2", "green", "canary", "proxy", "admin"]}
-        for name in ["blue1", "blue2", "green", "canary"]:
+        ports = {name: free_port() for name in ["blue1", "blue2", "green", "canary", "shadow", "proxy", "admin"]}
+        # The shadow answers like blue except under /v2 (a diverged body, and a 500 for /v2/status);
+        # the canary's body says blue too, so the only mismatches are the shadow's under /v2.
+        extra = {"shadow": ["--body-name", "blue", "--diverge-prefix", "/v2"], "canary": ["--body-name", "blue"]}
+        for name in ["blue1", "blue2", "green", "canary", "shadow"]:
             log = open(os.path.join(directory, name + ".log"), "w")
-            processes.append(subprocess.Popen([args.bench, "upstream", "--listen", "127.0.0.1:%d" % ports[name], "--name", name.rstrip("12")],
-                                              stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
+            processes.append(subprocess.Popen([args.bench, "upstream", "--listen", "127.0.0.1:%d" % ports[name], "--name", name.rstrip("12")]
+                                              + extra.get(name, []), stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
         config = {
             "listen": ["127.0.0.1:%d" % ports["proxy"]],
             "workers": 2,
@@ -131,7 +134,9 @@ def main():
                 "blue": {"servers": ["127.0.0.1:%d" % ports["blue1"], "127.0.0.1:%d" % ports["blue2"]]},
                 "green": {"servers": ["127.0.0.1:%d" % ports["green"]]},
                 "canary": {"servers": ["127.0.0.1:%d" % ports["canary"]]},
+                "shadow": {"servers": ["127.0.0.1:%d" % ports["shadow"]]},
             },
+            "mirror": {"pool": "shadow", "percent": 100, "compare": True},
             "splits": {"web": {"blue": 90, "green": 0, "canary": 10}},
             "routes": [{"match": {"path_prefix": "/"}, "split": "web"}],
             "analysis": {"min_requests": 50, "interval_ms": 200},
@@ -148,7 +153,7 @@ def main():
         if not check("turnout run answers /status on its TCP admin listener",
                      wait_for(lambda: admin_json(admin, "GET", "/status")[0] == 200, 15)):
             raise RuntimeError("turnout did not start; its log:\n" + open(os.path.join(directory, "turnout.log")).read())
-        for name in ["blue1", "blue2", "green", "canary"]:
+        for name in ["blue1", "blue2", "green", "canary", "shadow"]:
             wait_for(lambda: request(ports[name], "GET", "/_fixture")[0] == 200, 10)
 
         traffic = Traffic(ports["proxy"])
@@ -181,7 +186,7 @@ def main():
         segments = js("return Object.fromEntries([...document.querySelectorAll('#split-web .bar [data-pool]')].map(e => [e.dataset.pool, e.getAttribute('style')]))")
         check("the stacked bar has a segment per pool, 90 % blue", "90%" in segments.get("blue", "").replace(" ", ""), str(segments))
         pools_shown = set(js("return [...document.querySelectorAll('[id^=pool-]')].map(e => e.id)"))
-        check("every pool is rendered with its servers", pools_shown == {"pool-blue", "pool-green", "pool-canary"}
+        check("every pool is rendered with its servers", pools_shown == {"pool-blue", "pool-green", "pool-canary", "pool-shadow"}
               and js("return document.querySelectorAll('#pool-blue tr[data-server]').length") == 2, str(pools_shown))
 
         def points():
@@ -191,6 +196,28 @@ def main():
         check("the charts gain points as traffic flows", first > 0 and second >= first + 3, "%d then %d points" % (first, second))
         rps_text = js("return document.querySelector('#overview-rps .title b').textContent")
         check("the requests/s chart shows a number with its unit", "req/s" in rps_text, rps_text)
+
+        # The Shadow panel: every request is copied to the shadow pool and compared.
+        for _ in range(3):
+            request(ports["proxy"], "GET", "/v2/status")
+
+        def shown_mirror():
+            return js("const s = document.getElementById('mirror-section'); if (s.hidden) return null;"
+                      "return { mirrored: Number((document.querySelector('#mirror-totals [data-count=mirrored] b') || {}).textContent),"
+                      " matched: Number((document.querySelector('#mirror-totals [data-count=matched] b') || {}).textContent),"
+                      " status: Number((document.querySelector('#mirror-totals [data-count=status_mismatch] b') || {}).textContent),"
+                      " keys: [...document.querySelectorAll('#mirror-counts tbody tr')].map(r => r.dataset.key).sort(),"
+                      " mismatches: [...document.querySelectorAll('#mirror-mismatches tbody tr')].map(r => [r.dataset.kind,"
+                      " r.children[1].textContent, r.children[3].dataset.status, r.children[4].dataset.status]) }")
+        mirror = wait_for(lambda: (lambda m: m and m["status"] >= 3 and m)(shown_mirror()), 10) or shown_mirror() or {}
+        api_mirror = admin_json(admin, "GET", "/mirror")[1]
+        api_keys = sorted("%s %s %s" % (c["route"], c["pool"], c["shadow"]) for c in api_mirror["counts"])
+        check("the Shadow panel appears with the mirror's totals", mirror and mirror["mirrored"] > 0 and mirror["matched"] > 0
+              and 0 < mirror["mirrored"] <= api_mirror["totals"]["mirrored"], "page %s, API mirrored %d" % (mirror, api_mirror["totals"]["mirrored"]))
+        check("one row per route, pool and shadow, as GET /mirror has them", mirror and mirror["keys"] == api_keys,
+              "page %s, API %s" % (mirror.get("keys"), api_keys))
+        check("the latest mismatches show method, path and both statuses",
+              mirror and mirror["mismatches"] == [["status", "GET /v2/status", "200", "500"]] * 3, str(mirror.get("mismatches", [])[:4]))
 
         # A refused action: nothing to roll back to yet.
         driver.find_element(By.ID, "rollback-web").click()

@@ -1,6 +1,7 @@
 /// The dashboard's script, second part: rendering what the admin API answered, and polling it once a second.
 extension DashboardPage {
-    /// Splits, the rollout, the charts per pool and server, the history; the poll loop.
+    /// Splits, the rollout, the charts per pool and server, the history; the poll loop (which also
+    /// fills the Shadow panel of `mirrorPanel`).
     static let rendering = ##"""
 // ---- rendering ----------------------------------------------------------------------------
 function renderHeader(s) {
@@ -225,11 +226,13 @@ async function poll() {
         try { state.reports[name] = await api("GET", "/splits/" + encodeURIComponent(name) + "/rollout"); } catch (e) { /* shown on the next poll */ }
       }
     }
+    state.mirror = mirrorConfigured(status) ? await api("GET", "/mirror") : null;
     state.history = (await api("GET", "/history")).entries || [];
     renderHeader(status);
     renderSplits(status);
     renderOverview();
     renderPools(status);
+    renderMirror(status);
     renderHistory();
     conn.textContent = "updated " + clock(Date.now());
     conn.className = "meta";

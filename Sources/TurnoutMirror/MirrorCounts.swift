@@ -17,9 +17,12 @@ public struct MirrorCounts: Sendable, Equatable {
 
     /// Copies started.
     public var mirrored: Int
-    /// Copies not made because the worker already held `max_in_flight` shadow exchanges.
+    /// Copies not made because the worker already held `max_in_flight` shadow exchanges, and
+    /// copies started but given up because the client's request never arrived whole (the client
+    /// left mid-body); the latter are counted in `mirrored` too.
     public var dropped: Int
-    /// Requests whose body exceeded `max_body_bytes`: not mirrored, or the copy abandoned.
+    /// Requests whose body exceeded `max_body_bytes`: not mirrored (a declared length), or the
+    /// copy abandoned as a chunked body grew past it (then counted in `mirrored` too).
     public var tooLarge: Int
     /// Failed shadow (or second primary) exchanges, indexed by `ShadowFailure`; always 4 long.
     /// Use `recordFailure(_:)` and `errors(_:)`.

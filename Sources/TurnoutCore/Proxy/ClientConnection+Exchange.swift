@@ -21,8 +21,7 @@ extension ClientConnection {
         case .contentLength(let length): requestBody = BodyTransfer(input: .length, output: .asReceived, length: length, limit: settings.maxBodyBytes)
         case .chunked: requestBody = BodyTransfer(input: .chunked, output: .chunked, limit: settings.maxBodyBytes)
         }
-        exchange = Exchange(method: request.method, clientVersion: request.version, upgrade: request.upgrade,
-                            requestBody: requestBody, attempts: exchange.attempts.takeCleared())
+        exchange.start(method: request.method, clientVersion: request.version, upgrade: request.upgrade, requestBody: requestBody)
 
         if request.method == .connect {
             inbound.readIndex += request.headLength

@@ -106,6 +106,24 @@ import TurnoutPosix
         let dashboard = try #require(port, "no dashboard URL in: \(text)")
         let page = try call(AdminClient(endpoint: .tcp(SocketAddress(host: "127.0.0.1", port: dashboard)!), timeout: 5), "GET", "/")
         #expect(page.status == 200 && page.type == "text/html; charset=utf-8" && page.body == DashboardPage.html)
+        // The demo's shadow release: within 15 s its traffic shows every verdict it is built to
+        // show (the same path answered alike, /counter as noise, /v2/beta as status and body
+        // mismatches) and none of the copies failing.
+        let admin = AdminClient(endpoint: .tcp(SocketAddress(host: "127.0.0.1", port: dashboard)!), timeout: 5)
+        var totals: [String: Any] = [:]
+        let mirrorDeadline = Date().addingTimeInterval(15)
+        repeat {
+            usleep(200_000)
+            let mirror = try call(admin, "GET", "/mirror")
+            let document = try JSONSerialization.jsonObject(with: Data(mirror.body.utf8)) as? [String: Any]
+            totals = document?["totals"] as? [String: Any] ?? [:]
+        } while ["matched", "noise", "status_mismatch", "body_mismatch"].contains(where: { (totals[$0] as? Int ?? 0) == 0 })
+            && Date() < mirrorDeadline
+        for verdict in ["matched", "noise", "status_mismatch", "body_mismatch"] {
+            #expect((totals[verdict] as? Int ?? 0) > 0, "no \(verdict) in the demo's GET /mirror totals: \(totals)")
+        }
+        let errors = totals["shadow_errors"] as? [String: Int] ?? [:]
+        #expect(errors.values.reduce(0, +) == 0, "shadow errors in the demo: \(errors)")
         kill(demo.processIdentifier, SIGINT)
         let stopBy = Date().addingTimeInterval(15)
         while demo.isRunning && Date() < stopBy { usleep(20_000) }

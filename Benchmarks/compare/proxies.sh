@@ -14,7 +14,9 @@
 # pool still answered after the switch returned, failed requests; medians of the rounds' p50 and
 # p99, sums of the counts), mirror (shadow traffic, below).
 # The load generator is turnout-bench load; nginx and HAProxy are used when installed
-# (Debian: apt-get install nginx haproxy). Needs a release build (swift build -c release; set
+# (Debian: apt-get install nginx haproxy). RATE=N paces every load run at N requests/s in all
+# (open loop) instead of as fast as the proxy answers: latency then compares proxies below
+# saturation, where a proxy that needs more CPU per request is not also queueing. Needs a release build (swift build -c release; set
 # BUILD to use another directory: BUILD=.build-x/release). Loopback only; every run is bounded
 # by SECONDS.
 #
@@ -22,7 +24,7 @@
 # (port 19003; it and the canary answer with blue's body, so the primary's and the shadow's
 # answers agree). Turnout runs twice, without a mirror and with the top-level block
 # { "pool": "shadow", "percent": 100, "methods": ["GET","HEAD"], "compare": true, "noise": false,
-# "max_body_bytes": 65536, "max_in_flight": 64 }; nginx serves two ports from one worker, one
+# "max_body_bytes": 65536, "max_in_flight": 4096 }; nginx serves two ports from one worker, one
 # plain and one with `mirror` (an internal location that proxy_passes to the shadow over
 # keep-alive, `mirror_request_body on`). HAProxy has no built-in mirror and is left out. The four
 # (and "none") are interleaved in each round; two variants in one run: a fast shadow, then the
@@ -30,9 +32,10 @@
 # the copies that reached the shadow per client response (GET /_fixture/counts on the shadow).
 # At the end of the scenario it prints Turnout's CPU per request mirrored against unmirrored
 # (target at most 1.8x, and below nginx's mirrored) and how far the slow shadow moves the
-# client's p99 (target under 10 %). Turnout drops a copy rather than hold more than
-# max_in_flight shadow exchanges, so with the slow shadow only about 64 / 50 ms = 1,280 copies
-# a second reach it. What nginx does, seen here (2026-12-06, nginx 1.22.1): its mirror holds a
+# client's p99 (target under 10 %). max_in_flight is raised from its default of 64 so that with
+# the slow shadow (about 30,000 requests/s x 50 ms = 1,500 copies under way) every request is
+# still copied, as nginx's are: at 64, Turnout drops the copies beyond 64 / 50 ms = 1,280 a
+# second, which bounds its memory but would leave little of the slow case to measure. What nginx does, seen here (2026-12-06, nginx 1.22.1): its mirror holds a
 # keep-alive client's next request until the mirror subrequest finishes, so with the slow shadow
 # each of the 64 connections sends one request per 50 ms and more: about 1,000 requests/s, p50
 # 60 ms. And the mirror subrequest is header-only (nginx discards the shadow's body unread), so
@@ -95,7 +98,7 @@ JSON
     if [ "$scenario" = mirror ]; then
         # The same, with the mirror block at the top level, on a port and admin socket of its own.
         sed -e "s/${proxy_port[turnout]}/${proxy_port[turnout-mirrored]}/" -e "s|turnout-admin.sock|turnout-mirrored-admin.sock|" \
-            -e "s|\"pools\": {|\"mirror\": { \"pool\": \"shadow\", \"percent\": 100, \"methods\": [\"GET\", \"HEAD\"], \"compare\": true, \"noise\": false, \"max_body_bytes\": 65536, \"max_in_flight\": 64 },\n  \"pools\": { \"shadow\": { \"servers\": [\"127.0.0.1:$shadow_port\"] },|" \
+            -e "s|\"pools\": {|\"mirror\": { \"pool\": \"shadow\", \"percent\": 100, \"methods\": [\"GET\", \"HEAD\"], \"compare\": true, \"noise\": false, \"max_body_bytes\": 65536, \"max_in_flight\": 4096 },\n  \"pools\": { \"shadow\": { \"servers\": [\"127.0.0.1:$shadow_port\"] },|" \
             "$work/turnout.json" >"$work/turnout-mirrored.json"
         taskset -c 1 $turnout run -c "$work/turnout-mirrored.json" 2>"$work/turnout-mirrored.log" &
         pids+=($!); proxy_pid[turnout-mirrored]=$!; proxy_pid[turnout-unmirrored]=${proxy_pid[turnout]}
@@ -217,7 +220,7 @@ load_round() {
     pid=${proxy_pid[$name]:-}
     [[ $scenario == mirror* ]] && shadow_before=$(shadow_served)
     [ -n "$pid" ] && before=$(ticks "$pid") system_before=$(system_ticks "$pid") || before=0 system_before=0
-    json=$(taskset -c 0 $bench load "http://127.0.0.1:$port/" --connections "$conns" --duration "$seconds" --json || true)
+    json=$(taskset -c 0 $bench load "http://127.0.0.1:$port/" --connections "$conns" --duration "$seconds" ${RATE:+--rate "$RATE"} --json || true)
     [ -n "$pid" ] && after=$(ticks "$pid") system_after=$(system_ticks "$pid") || after=0 system_after=0
     python3 - "$scenario" "$name" "$json" "$((after - before))" "$((system_after - system_before))" "$hertz" "${pid:+$(rss_kib "$pid")}" \
         "${shadow_before:+$(( $(shadow_served) - shadow_before ))}" >>"$work/results" <<'PY'

@@ -1,6 +1,6 @@
 /// What the comparison needs of one answer (a primary's or a shadow's): its status and a digest of
 /// its body, kept instead of the body itself so comparing costs no memory per request.
-public struct AnswerDigest: Sendable, Equatable, Codable {
+public struct AnswerDigest: Sendable, Equatable {
     /// The response status code.
     public var status: Int
     /// Body bytes received, counted in full even past the compare limit.

@@ -1,7 +1,7 @@
 /// What the mirror's counts are kept per: the route that matched, the primary pool that answered
 /// the client, and the shadow pool that got the copy. Comparable so reports list keys in a
 /// stable order.
-public struct MirrorKey: Hashable, Sendable, Codable, Comparable {
+public struct MirrorKey: Hashable, Sendable, Comparable {
     /// The route, as the configuration names it (e.g. "routes[0]").
     public var route: String
     /// The primary pool the request went to.

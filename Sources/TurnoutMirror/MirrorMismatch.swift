@@ -1,6 +1,6 @@
 /// One mismatch kept for inspection at `GET /mirror` (SPEC §10): when, where, which request, and
 /// both answers.
-public struct MirrorMismatch: Sendable, Equatable, Codable {
+public struct MirrorMismatch: Sendable, Equatable {
     /// When the comparison was made, in Unix seconds; merged lists are ordered by it.
     public var at: Double
     public var key: MirrorKey

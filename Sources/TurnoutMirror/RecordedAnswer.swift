@@ -1,5 +1,5 @@
 /// One side of a recorded mismatch: enough of an answer for a person to see how it differed.
-public struct RecordedAnswer: Sendable, Equatable, Codable {
+public struct RecordedAnswer: Sendable, Equatable {
     public var status: Int
     /// Body bytes received, counted in full even past the compare limit.
     public var bodyBytes: Int64

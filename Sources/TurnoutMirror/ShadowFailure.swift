@@ -1,7 +1,7 @@
 /// Why a shadow exchange (or the second primary's, with the noise filter) failed. Shadow failures
 /// only reach these counters; they never touch the client's exchange. The raw values are the
 /// spelling in JSON.
-public enum ShadowFailure: String, CaseIterable, Sendable, Codable {
+public enum ShadowFailure: String, CaseIterable, Sendable {
     /// The connection to the shadow server could not be made.
     case connect
     /// The shadow server closed or reset the connection before a whole answer arrived.

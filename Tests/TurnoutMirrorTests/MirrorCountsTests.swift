@@ -1,9 +1,8 @@
-import Foundation
 import Testing
 import TurnoutMetrics
 import TurnoutMirror
 
-/// Verdict counts, merging, the signed latency quantiles, the noisy-path bound and JSON.
+/// Verdict counts, merging, the signed latency quantiles, and the noisy-path bound.
 struct MirrorCountsTests {
     static let ms: Int64 = 1_000_000
 
@@ -112,25 +111,5 @@ struct MirrorCountsTests {
         #expect(counts.noisyPaths.count == limit + 1)
         #expect(counts.noisyPaths.values.reduce(0, +) == counts.noise)
         #expect(counts.noisyPaths[MirrorCounts.otherPaths] == 10 + limit)
-    }
-
-    @Test func survivesAJSONRoundTrip() throws {
-        var counts = MirrorCounts()
-        counts.mirrored = 7; counts.dropped = 1; counts.tooLarge = 2
-        counts.recordFailure(.reset); counts.recordFailure(.invalid); counts.recordFailure(.invalid)
-        counts.record(.statusMismatch(sameClass: true), latencyDifferenceNanoseconds: 4 * Self.ms, path: nil)
-        counts.record(.noise, latencyDifferenceNanoseconds: -6 * Self.ms, path: "/now")
-        let data = try JSONEncoder().encode(counts)
-        #expect(try JSONDecoder().decode(MirrorCounts.self, from: data) == counts)
-        let object = try #require(JSONSerialization.jsonObject(with: data) as? [String: Any])
-        let errors = try #require(object["shadowErrors"] as? [String: Int])
-        #expect(errors == ["connect": 0, "reset": 1, "timeout": 0, "invalid": 2])
-    }
-
-    @Test func decodingRejectsAnUnknownFailure() throws {
-        var object = try #require(JSONSerialization.jsonObject(with: JSONEncoder().encode(MirrorCounts())) as? [String: Any])
-        object["shadowErrors"] = ["refused": 1]
-        let data = try JSONSerialization.data(withJSONObject: object)
-        #expect(throws: DecodingError.self) { try JSONDecoder().decode(MirrorCounts.self, from: data) }
     }
 }

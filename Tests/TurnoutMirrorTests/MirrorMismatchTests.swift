@@ -1,8 +1,7 @@
-import Foundation
 import Testing
 import TurnoutMirror
 
-/// A mismatch's JSON form: every field survives, and the kind uses its wire spelling.
+/// Mismatch records for the report tests, and the kinds' spelling in GET /mirror.
 struct MirrorMismatchTests {
     static func mismatch(at: Double, kind: MismatchKind = .body, path: String = "/") -> MirrorMismatch {
         MirrorMismatch(at: at, key: MirrorKey(route: "routes[0]", pool: "blue", shadow: "green"), kind: kind,
@@ -14,11 +13,7 @@ struct MirrorMismatchTests {
     }
 
     @Test(arguments: [(MismatchKind.status, "status"), (.body, "body"), (.notCompared, "not_compared")])
-    func survivesAJSONRoundTrip(kind: MismatchKind, spelling: String) throws {
-        let original = Self.mismatch(at: 1_800_000_000.25, kind: kind, path: "/a?b=c")
-        let data = try JSONEncoder().encode(original)
-        #expect(try JSONDecoder().decode(MirrorMismatch.self, from: data) == original)
-        let object = try #require(JSONSerialization.jsonObject(with: data) as? [String: Any])
-        #expect(object["kind"] as? String == spelling)
+    func kindsAreSpelledForJSON(kind: MismatchKind, spelling: String) {
+        #expect(kind.rawValue == spelling)
     }
 }

@@ -6,8 +6,8 @@ import TurnoutMirror
 
 /// Shadow traffic (SPEC §10) over real sockets: the client never waits for the shadow, copies
 /// carry the marker and their bodies byte for byte within the limits, the in-flight bound
-/// drops instead of queueing, shadow failures stay counts, and the comparison's verdicts
-/// (with and without the noise filter) and the sampling share are what the report says.
+/// drops instead of queueing, shadow failures stay counts, and the sampling share is what the
+/// report says. The comparison's verdicts are in MirrorEndToEndTests+Comparison.swift.
 /// One worker everywhere, so every count is exact.
 @Suite(.serialized) struct MirrorEndToEndTests {
     /// A mirror block as JSON, with the defaults of SPEC §10 unless given.
@@ -259,99 +259,7 @@ import TurnoutMirror
         #expect(report.inFlight == 0)
     }
 
-    // MARK: 5. Comparison
-
-    @Test func comparisonCountsMatchesStatusBodyAndUncomparedDifferences() throws {
-        // The shadow says "blue" too, except under /v2.
-        let proxy = try ProxyHarness(fixtures: ["blue", "green"],
-            behaviors: ["green": FixtureBehavior(bodyName: "blue", divergePrefix: "/v2")],
-            config: ProxyHarness.config(pools: ["blue": ["{{blue}}"], "green": ["{{green}}"]], routes: #"[{ "pool": "blue" }]"#,
-                                        workers: 1, extra: #""mirror": \#(Self.mirror(pool: "green", compare: true, compareBodyBytes: 100))"#))
-        defer { proxy.stop() }
-        let client = try TestClient(port: proxy.port)
-        var expectedCompared = 0
-        func step(_ path: String) throws {
-            let response = try client.request("GET", path)
-            #expect(response.status == 200, "\(path): the client sees the primary")
-            expectedCompared += 1
-            // One at a time, so the mismatch list's order is the requests' order.
-            _ = try Self.report(of: proxy) { $0.totals.compared >= expectedCompared }
-        }
-        for _ in 0..<3 { try step("/same") }
-        try step("/v2/status")
-        try step("/v2/x")
-        try step("/bytes/1000")
-        try step("/bytes/50")
-
-        let report = try Self.report(of: proxy) { $0.inFlight == 0 }
-        let counts = report.counts[Self.key(0, pool: "blue", shadow: "green")] ?? MirrorCounts()
-        #expect(counts.mirrored == 7)
-        #expect(counts.compared == 7)
-        #expect(counts.matched == 4, "/same ×3 and /bytes/50: \(counts)")
-        #expect(counts.statusMismatch == 1)
-        #expect(counts.statusClassMismatch == 1)
-        #expect(counts.bodyMismatch == 1)
-        #expect(counts.notCompared == 1)
-        #expect(counts.noise == 0)
-
-        let seen = report.mismatches.map { "\($0.kind.rawValue) \($0.method) \($0.path)" }
-        #expect(seen == ["not_compared GET /bytes/1000", "body GET /v2/x", "status GET /v2/status"], "newest first: \(seen)")
-        if let status = report.mismatches.first(where: { $0.kind == .status }) {
-            #expect(status.primary.status == 200)
-            #expect(status.shadow.status == 500)
-            #expect(status.shadow.prefix == Array("blue (diverged)\n".utf8))
-            #expect(status.key == Self.key(0, pool: "blue", shadow: "green"))
-        }
-        if let body = report.mismatches.first(where: { $0.kind == .body }) {
-            #expect(body.primary.status == 200 && body.shadow.status == 200)
-            #expect(body.primary.prefix == Array("blue\n".utf8))
-            #expect(body.shadow.prefix == Array("blue (diverged)\n".utf8))
-            #expect(body.primary.digest != body.shadow.digest)
-        }
-        if let uncompared = report.mismatches.first(where: { $0.kind == .notCompared }) {
-            #expect(uncompared.primary.bodyBytes == 1000 && uncompared.shadow.bodyBytes == 1000)
-            #expect(!uncompared.primary.complete && !uncompared.shadow.complete)
-        }
-    }
-
-    // MARK: 6. The noise filter
-
-    @Test func noiseFilterSeparatesNonDeterministicPathsFromRealDifferences() throws {
-        let proxy = try ProxyHarness(fixtures: ["blue", "blue2", "green"],
-            behaviors: ["blue2": FixtureBehavior(bodyName: "blue"), "green": FixtureBehavior(bodyName: "blue", divergePrefix: "/v2")],
-            config: ProxyHarness.config(pools: ["blue": ["{{blue}}", "{{blue2}}"], "green": ["{{green}}"]], routes: #"[{ "pool": "blue" }]"#,
-                                        workers: 1, extra: #""mirror": \#(Self.mirror(pool: "green", compare: true, noise: true))"#))
-        defer { proxy.stop() }
-        // The primaries' counters must not run in step (round robin would keep them equal):
-        // move blue's ahead directly.
-        let direct = try TestClient(port: proxy.fixtures["blue"]!.port)
-        for _ in 0..<3 { _ = try direct.request("GET", "/counter") }
-
-        let client = try TestClient(port: proxy.port)
-        var expectedCompared = 0
-        func step(_ path: String) throws {
-            #expect(try client.request("GET", path).status == 200)
-            expectedCompared += 1
-            _ = try Self.report(of: proxy) { $0.totals.compared >= expectedCompared }
-        }
-        for _ in 0..<4 { try step("/counter") }
-        try step("/v2/x")
-        try step("/same")
-
-        let report = try Self.report(of: proxy) { $0.inFlight == 0 }
-        let counts = report.counts[Self.key(0, pool: "blue", shadow: "green")] ?? MirrorCounts()
-        #expect(counts.mirrored == 6)
-        #expect(counts.compared == 6)
-        #expect(counts.noise == 4, "\(counts)")
-        #expect(counts.noisyPaths == ["/counter": 4])
-        #expect(counts.bodyMismatch == 1)
-        #expect(counts.matched == 1)
-        #expect(counts.statusMismatch == 0)
-        #expect(report.mismatches.map { "\($0.kind.rawValue) \($0.path)" } == ["body /v2/x"])
-        #expect(report.totals.shadowErrors.reduce(0, +) == 0)
-    }
-
-    // MARK: Beyond the list: bodies in pieces, a client leaving, large answers, opting out
+    // MARK: Beyond the list: bodies in pieces, a client leaving, opting out
 
     /// Bodies that arrive in several writes reach the copy as they come (the leg writes again
     /// when the copy grows); a client that leaves mid-body abandons the copy.
@@ -404,34 +312,6 @@ import TurnoutMirror
         usleep(100_000)
         #expect(shadow.requests.count == 2)
     }
-
-    /// Answers larger than a buffer, chunked, close-delimited and bodiless (HEAD) are read
-    /// whole by the shadow leg and compared with the primary's.
-    @Test func largeChunkedCloseDelimitedAndHeadAnswersAreCompared() throws {
-        let proxy = try ProxyHarness(fixtures: ["blue", "green"],
-            behaviors: ["green": FixtureBehavior(bodyName: "blue", divergePrefix: "/v2")],
-            config: ProxyHarness.config(pools: ["blue": ["{{blue}}"], "green": ["{{green}}"]], routes: #"[{ "pool": "blue" }]"#,
-                                        workers: 1, extra: #""mirror": \#(Self.mirror(pool: "green", compare: true))"#))
-        defer { proxy.stop() }
-        let client = try TestClient(port: proxy.port, timeoutSeconds: 20)
-        let paths = ["/bytes/300000", "/bytes/300000?chunked=1", "/bytes/50000?close=1", "/bytes/3000000"]
-        for path in paths {
-            let response = try client.request("GET", path)
-            #expect(response.status == 200, "\(path)")
-        }
-        let head = try client.request("HEAD", "/bytes/1000")
-        #expect(head.status == 200)
-        let report = try Self.report(of: proxy, within: 10) { $0.totals.compared >= 5 && $0.inFlight == 0 }
-        let counts = report.totals
-        #expect(counts.mirrored == 5)
-        #expect(counts.compared == 5)
-        #expect(counts.matched == 4, "\(counts)")
-        #expect(counts.notCompared == 1, "/bytes/3000000 is over compare_body_bytes")
-        #expect(counts.bodyMismatch == 0 && counts.statusMismatch == 0)
-        #expect(counts.shadowErrors.reduce(0, +) == 0, "errors: \(counts.shadowErrors)")
-        #expect(report.mismatches.map(\.path) == ["/bytes/3000000"])
-    }
-
     /// A route with `"mirror": null` is not copied; a route with its own block uses it.
     @Test func routesOptOutWithNullOrOverrideTheTopLevelBlock() throws {
         let proxy = try ProxyHarness(fixtures: ["blue", "green", "red"], config: ProxyHarness.config(

@@ -34,8 +34,8 @@ final class MirrorCopy {
     /// When the copy was made: both sides' latencies count from here, so their difference is
     /// how much later (or earlier) the shadow's answer ended than the primary's.
     let startedAt: UInt64
-    /// The primary's answer, recorded as it passes to the client (only with `compare`).
-    private var primaryRecorder: AnswerRecorder
+    /// The primary's answer, recorded as it passes to the client; nil without `compare`.
+    private var primaryRecorder: AnswerRecorder?
     private var primary = PrimaryOutcome.pending
     private var legs: [ShadowLeg] = []
     private var legsRunning = 0
@@ -73,7 +73,7 @@ final class MirrorCopy {
         self.request = request
         self.requestComplete = requestComplete
         startedAt = monotonicNanoseconds()
-        primaryRecorder = AnswerRecorder(compareLimit: policy.compare ? policy.compareBodyBytes : 0)
+        primaryRecorder = policy.compare ? AnswerRecorder(compareLimit: policy.compareBodyBytes) : nil
     }
 
     /// Starts the shadow leg and, with the noise filter, the second primary's on a server of
@@ -110,15 +110,13 @@ final class MirrorCopy {
     /// Response body bytes on their way to the client.
     @inline(__always)
     func primaryBodyMoved(_ bytes: UnsafeRawBufferPointer) {
-        if policy.compare { primaryRecorder.record(bytes) }
+        primaryRecorder?.record(bytes)
     }
 
     /// The primary's answer reached the client whole.
     func primaryAnswered(status: Int) {
         guard case .pending = primary else { return }
-        let digest = primaryRecorder.digest(status: status)
-        primary = .answered(RecordedAnswer(status: status, bodyBytes: digest.bodyBytes, digest: digest.digest, complete: digest.complete,
-                                           prefix: primaryRecorder.prefix, latencyNanoseconds: monotonicNanoseconds() &- startedAt))
+        primary = .answered(RecordedAnswer(status: status, recorded: primaryRecorder, latencyNanoseconds: monotonicNanoseconds() &- startedAt))
         concludeIfDone()
     }
 
@@ -201,6 +199,18 @@ final class MirrorCopy {
 }
 
 extension RecordedAnswer {
+    /// An answer whose body went through `recorder`; without one (the mirror does not compare)
+    /// only the status and latency are known.
+    init(status: Int, recorded recorder: AnswerRecorder?, latencyNanoseconds: UInt64) {
+        guard let recorder else {
+            self.init(status: status, bodyBytes: 0, digest: 0, complete: false, prefix: [], latencyNanoseconds: latencyNanoseconds)
+            return
+        }
+        let digest = recorder.digest(status: status)
+        self.init(status: status, bodyBytes: digest.bodyBytes, digest: digest.digest, complete: digest.complete,
+                  prefix: recorder.prefix, latencyNanoseconds: latencyNanoseconds)
+    }
+
     /// The part of the answer the comparison reads.
     var answerDigest: AnswerDigest { AnswerDigest(status: status, bodyBytes: bodyBytes, digest: digest, complete: complete) }
 }

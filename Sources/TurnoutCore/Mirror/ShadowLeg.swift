@@ -43,7 +43,8 @@ final class ShadowLeg: EventHandler {
     private var head = ResponseHead()
     private var reading = Reading.head
     private var chunks = ChunkedDecoder()
-    private var recorder: AnswerRecorder
+    /// The answer's body as the comparison needs it; nil without `compare`.
+    private var recorder: AnswerRecorder?
     /// When the connection was attached and when the final head arrived, for the server's traffic.
     private var attachedAt: UInt64 = 0
     private var firstByteAt: UInt64 = 0
@@ -53,7 +54,8 @@ final class ShadowLeg: EventHandler {
     private var replayed = false
     private var resumeQueued = false
     private var ended = false
-    private var excluded: ServerSet
+    /// Servers not to pick (the primary's, for the second primary).
+    private let excluded: ServerSet
 
     init(copy: MirrorCopy, role: Role, pool: PoolRuntime, excluding: ServerSet) {
         worker = copy.worker
@@ -62,7 +64,7 @@ final class ShadowLeg: EventHandler {
         self.pool = pool
         excluded = excluding
         parser = ResponseHeadParser(limits: copy.worker.settings.limits)
-        recorder = AnswerRecorder(compareLimit: copy.policy.compare ? copy.policy.compareBodyBytes : 0)
+        recorder = copy.policy.compare ? AnswerRecorder(compareLimit: copy.policy.compareBodyBytes) : nil
     }
 
     /// Picks a server and attaches a connection; the first bytes go out on the next turn of the
@@ -234,14 +236,14 @@ final class ShadowLeg: EventHandler {
             case .length(let remaining):
                 let n = min(Int64(buffer.readableCount), remaining)
                 guard n > 0 else { return }
-                recorder.record(UnsafeRawBufferPointer(start: buffer.readPointer, count: Int(n)))
+                recorder?.record(UnsafeRawBufferPointer(start: buffer.readPointer, count: Int(n)))
                 buffer.readIndex += Int(n)
                 reading = n == remaining ? .done : .length(remaining: remaining - n)
             case .chunked:
                 guard buffer.readableCount > 0 else { return }
                 switch chunks.decode(buffer.readable) {
                 case .data(let range):
-                    recorder.record(UnsafeRawBufferPointer(start: buffer.readPointer + range.lowerBound, count: range.count))
+                    recorder?.record(UnsafeRawBufferPointer(start: buffer.readPointer + range.lowerBound, count: range.count))
                     buffer.readIndex += range.upperBound
                 case .needMore(let consumed):
                     buffer.readIndex += consumed
@@ -254,7 +256,7 @@ final class ShadowLeg: EventHandler {
                     return
                 }
             case .untilClose:
-                recorder.record(buffer.readable)
+                recorder?.record(buffer.readable)
                 buffer.readIndex = buffer.writeIndex
                 return
             case .done:
@@ -277,9 +279,7 @@ final class ShadowLeg: EventHandler {
         }
         let wholeRequestSent = copy.requestComplete && sent == copy.request.count
         detach(reusable: reusable && wholeRequestSent)
-        let digest = recorder.digest(status: head.status)
-        end(.answered(RecordedAnswer(status: head.status, bodyBytes: digest.bodyBytes, digest: digest.digest, complete: digest.complete,
-                                     prefix: recorder.prefix, latencyNanoseconds: now &- copy.startedAt)))
+        end(.answered(RecordedAnswer(status: head.status, recorded: recorder, latencyNanoseconds: now &- copy.startedAt)))
     }
 
     /// The server closed the connection (or it failed) before a whole answer. A pooled

@@ -4,8 +4,7 @@ import TurnoutMirror
 
 /// The shadow traffic as the admin API shows it (SPEC §10): `GET /mirror`, the `mirror` section
 /// of `/stats` and the mirror blocks of `/status`, built as Foundation property lists with
-/// snake_case keys like every other admin document. (`MirrorReport`'s own Codable is camelCase
-/// and serves its tests only.)
+/// snake_case keys like every other admin document.
 extension ControlPlane {
     /// `GET /mirror`: copies in flight, the totals, the counts per route, primary and shadow pool
     /// (in key order), and the last mismatches, newest first.

@@ -48,10 +48,8 @@ extension CtlFormat {
             out += table(rows)
         }
 
-        var noisy: [String: Int] = [:]
-        for entry in counts {
-            for (path, count) in entry["noisy_paths"] as? [String: Int] ?? [:] { noisy[path, default: 0] += count }
-        }
+        // The totals hold every key's noisy paths, summed (and bounded) as the counts are.
+        let noisy = (document["totals"] as? [String: Any])?["noisy_paths"] as? [String: Int] ?? [:]
         if !noisy.isEmpty {
             out += "\nnoisy paths (the two primaries disagreed):\n"
             var rows = [["PATH", "NOISE"]]

@@ -30,46 +30,30 @@ final class RecordingUpstream: Sendable {
         }
     }
 
-    let port: UInt16
-    private let listener: Int32
+    /// The listener and its threads: each connection is served on its own.
+    private let upstream: ScriptedUpstream
     private final class Store: Sendable {
         let requests = Mutex<[Recorded]>([])
         /// Requests cut off before their end (head or body), e.g. a copy the proxy abandoned.
         let partial = Atomic<Int>(0)
-        let accepted = Atomic<Int>(0)
     }
     private let store = Store()
 
     init(delayMilliseconds: Int = 0, body: String = "recorded\n", silent: Bool = false) throws {
-        let socket = try Socket.listen(on: SocketAddress(host: "127.0.0.1", port: 0)!, reusePort: false)
-        port = socket.localAddress()!.port
-        // The accept thread owns a blocking duplicate of the descriptor from here on.
-        let descriptor = dup(socket.descriptor)
-        _ = fcntl(descriptor, F_SETFL, 0)
-        listener = descriptor
         let store = store
-        LoopThread.start(name: "recording") { [listener] in
-            while true {
-                let connection = Glibc.accept(listener, nil, nil)
-                guard connection >= 0 else { return }
-                store.accepted.wrappingAdd(1, ordering: .relaxed)
-                // Bounded reads: a silent upstream waits for the proxy's own timeout to close.
-                var timeout = timeval(tv_sec: 10, tv_usec: 0)
-                setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-                LoopThread.start(name: "recording-conn") {
-                    Self.serve(connection, store: store, delayMilliseconds: delayMilliseconds, body: body, silent: silent)
-                    close(connection)
-                }
-            }
+        // Bounded reads: a silent upstream waits for the proxy's own timeout to close.
+        upstream = try ScriptedUpstream(readTimeoutSeconds: 10) { connection, _ in
+            Self.serve(connection, store: store, delayMilliseconds: delayMilliseconds, body: body, silent: silent)
         }
     }
 
-    var address: String { "127.0.0.1:\(port)" }
+    var port: UInt16 { upstream.port }
+    var address: String { upstream.address }
     var requests: [Recorded] { store.requests.withLock { $0 } }
     var partialRequests: Int { store.partial.load(ordering: .relaxed) }
-    var acceptedConnections: Int { store.accepted.load(ordering: .relaxed) }
+    var acceptedConnections: Int { upstream.acceptedConnections }
 
-    func stop() { shutdown(listener, Int32(SHUT_RDWR)); close(listener) }
+    func stop() { upstream.stop() }
 
     /// Waits (bounded) until at least `count` requests have arrived; returns them.
     func waitForRequests(_ count: Int, seconds: Double = 5) -> [Recorded] {

@@ -3,7 +3,8 @@ import Synchronization
 import TurnoutPosix
 
 /// A raw TCP upstream for misbehaviour the fixture does not offer: each accepted connection
-/// is handed to `script` on its own thread with a blocking socket (2 s timeouts).
+/// is handed to `script` on its own thread with a blocking socket (reads time out after
+/// `readTimeoutSeconds`, 2 s unless given).
 final class ScriptedUpstream: Sendable {
     let port: UInt16
     private let listener: Int32
@@ -11,7 +12,7 @@ final class ScriptedUpstream: Sendable {
     private final class Counter: Sendable { let value = Atomic<Int>(0) }
     private let accepted = Counter()
 
-    init(script: @escaping @Sendable (_ connection: Int32, _ index: Int) -> Void) throws {
+    init(readTimeoutSeconds: Int = 2, script: @escaping @Sendable (_ connection: Int32, _ index: Int) -> Void) throws {
         let socket = try Socket.listen(on: SocketAddress(host: "127.0.0.1", port: 0)!, reusePort: false)
         port = socket.localAddress()!.port
         // Keep the descriptor: the accept thread owns it from here on (blocking accept).
@@ -23,7 +24,7 @@ final class ScriptedUpstream: Sendable {
             while true {
                 let connection = Glibc.accept(listener, nil, nil)
                 guard connection >= 0 else { return }
-                var timeout = timeval(tv_sec: 2, tv_usec: 0)
+                var timeout = timeval(tv_sec: readTimeoutSeconds, tv_usec: 0)
                 setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
                 let index = counter.value.wrappingAdd(1, ordering: .relaxed).oldValue
                 LoopThread.start(name: "scripted-conn") {

@@ -38,9 +38,10 @@ final class SteadyLoad: Sendable {
         }
     }
 
-    /// Stops the clients and waits for them (bounded).
+    /// Stops the clients and waits for them (bounded). A second call returns at once: the
+    /// clients have already signalled, and waiting again would wait out every bound.
     func stop() {
-        stopped.store(true, ordering: .releasing)
+        guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
         for _ in 0..<threads { _ = finished.wait(seconds: 15) }
     }
 

@@ -54,6 +54,18 @@ struct Environment {
         return min(p, 1)
     }
 
+    /// Whether the canary is still warming up at time t (its first `warmupSeconds` of traffic;
+    /// the canary takes traffic from the rollout's start).
+    func canaryWarming(_ t: Double) -> Bool { t < Double(cell.warmupSeconds) }
+
+    /// The canary's error rate at time t: the base rate with the cell's regression (and the
+    /// warm-up's), all of it when the canary's servers fail.
+    func canaryErrorRate(_ t: Double) -> Double {
+        if cell.canaryFails { return 1 }
+        let warm = canaryWarming(t) ? Cell.warmUpErrorMultiplier : 1
+        return min(1, baseErrorRate(t) * cell.errorMultiplier * warm + cell.errorIncrease)
+    }
+
     /// Latency scale common to both pools at time t (load and incidents).
     func commonLatencyScale(_ t: Double) -> Double {
         (1 + 0.2 * (load(t) - 1)) * (incidentActive(t) ? 1.5 : 1)
@@ -74,8 +86,9 @@ struct Environment {
     /// The canary's latency model at time t, for its ordinary hosts and (when there is one) the
     /// noisy host together.
     func canaryLatency(_ t: Double) -> LatencyModel {
-        LatencyModel(scale: commonLatencyScale(t) * cell.latencyScale, tailShare: cell.tailShare,
-                     tailDelay: cell.tailDelay, noisyShare: cell.noisyHost ? Self.noisyShare : 0,
-                     noisyFactor: noisyFactor(t))
+        let warm = canaryWarming(t) ? Cell.warmUpLatencyScale : 1
+        return LatencyModel(scale: commonLatencyScale(t) * cell.latencyScale * warm, tailShare: cell.tailShare,
+                            tailDelay: cell.tailDelay, noisyShare: cell.noisyHost ? Self.noisyShare : 0,
+                            noisyFactor: noisyFactor(t))
     }
 }

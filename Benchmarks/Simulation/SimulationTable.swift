@@ -1,13 +1,18 @@
 import Glibc
 
-/// Summaries of a cell's rollouts per judge, printed as one Markdown table.
+/// Summaries of a cell's rollouts per judge, printed as one Markdown table. Each row fills the
+/// columns its cell's kind gives a meaning: false rollbacks for a good canary (healthy or within
+/// tolerance), false promotions and the cost of detection for one beyond tolerance, and for one
+/// at the boundary the cost of the rollbacks; the split of outcomes is always there.
 struct SimulationTable {
     /// One printed row.
     struct Row {
-        /// Cell and judge names.
-        var cell: String, judge: String
-        /// Whether the cell's canary is healthy.
-        var healthy: Bool
+        /// Cell name.
+        var cell: String
+        /// How the cell's outcomes are read.
+        var kind: Cell.Kind
+        /// Judge name.
+        var judge: String
         /// The rollouts.
         var results: [RolloutResult]
     }
@@ -46,24 +51,31 @@ struct SimulationTable {
         number(100 * Double(k) / Double(max(n, 1)), 2) + " %"
     }
 
+    /// "promoted / stalled / rolled back" as percentages of `n`.
+    static func split(promoted: Int, stalled: Int, rolledBack: Int, of n: Int) -> String {
+        [promoted, stalled, rolledBack].map { number(100 * Double($0) / Double(max(n, 1)), 1) }.joined(separator: " / ")
+    }
+
     /// The table as Markdown.
     var markdown: String {
         var lines = [
-            "| cell | judge | false rollback | false promotion | stalled | canary requests to detect (p50 / p90) | time to detect, s (p50 / p90) | excess errors before rollback (p50 / p90) | time to promote, s (p50 / p90) |",
-            "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+            "| cell | kind | judge | false rollback | false promotion | promoted / stalled / rolled back, % | canary requests to detect (p50 / p90) | time to detect, s (p50 / p90) | excess errors before rollback (p50 / p90) | time to promote, s (p50 / p90) |",
+            "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for row in rows {
             let n = row.results.count
             let rolled = row.results.filter { $0.outcome == .rolledBack }
             let promoted = row.results.filter { $0.outcome == .promoted }
             let stalled = row.results.filter { $0.outcome == .stalled }.count
-            let falseRollback = row.healthy ? Self.share(rolled.count, n) : "—"
-            let falsePromotion = row.healthy ? "—" : Self.share(promoted.count, n)
-            let detect = row.healthy ? "—" : Self.pair(rolled.map { Double($0.canaryRequests) })
-            let time = row.healthy ? "—" : Self.pair(rolled.map(\.seconds))
-            let excess = row.healthy ? "—" : Self.pair(rolled.map(\.excessErrors), digits: 1)
+            let good = row.kind == .healthy || row.kind == .within
+            let falseRollback = good ? Self.share(rolled.count, n) : "—"
+            let falsePromotion = row.kind == .beyond ? Self.share(promoted.count, n) : "—"
+            let split = Self.split(promoted: promoted.count, stalled: stalled, rolledBack: rolled.count, of: n)
+            let detect = good ? "—" : Self.pair(rolled.map { Double($0.canaryRequests) })
+            let time = good ? "—" : Self.pair(rolled.map(\.seconds))
+            let excess = good ? "—" : Self.pair(rolled.map(\.excessErrors), digits: 1)
             let promote = Self.pair(promoted.map(\.seconds))
-            lines.append("| \(row.cell) | \(row.judge) | \(falseRollback) | \(falsePromotion) | \(Self.share(stalled, n)) | \(detect) | \(time) | \(excess) | \(promote) |")
+            lines.append("| \(row.cell) | \(row.kind.rawValue) | \(row.judge) | \(falseRollback) | \(falsePromotion) | \(split) | \(detect) | \(time) | \(excess) | \(promote) |")
         }
         return lines.joined(separator: "\n")
     }

@@ -5,14 +5,20 @@ import TurnoutAnalysis
 /// `turnout-bench simulate`: replays thousands of rollouts per cell through Turnout's rollout
 /// state machine (in both advance modes) and two reference judges, and prints one table (see the README, "How Turnout judges a canary").
 ///
-/// Flags: `--rollouts N` (per cell, default 2000), `--seed S` (default 1), `--cells LIST`
-/// (comma-separated 1-based indices or name fragments; default all), `--threads T` (default 2),
-/// `--judges LIST` (any of turnout-proven,turnout-hold,kayenta,flagger; default all), `--pool-only` (Turnout's
-/// analyzer gets the canary pool's counts only, not its hosts').
+/// Flags: `--rollouts N` (per cell, default 2000), `--long-hold-rollouts N` (per cell with 600 s
+/// holds, default the same: each of their rollouts lasts half an hour of looks), `--seed S`
+/// (default 1), `--cells LIST` (comma-separated 1-based indices or name fragments; default all),
+/// `--threads T` (default 2), `--judges LIST` (any of turnout-proven,turnout-hold,kayenta,flagger;
+/// default all), `--pool-only` (Turnout's analyzer gets the canary pool's counts only, not its hosts').
+///
+/// The reference judges do not read Turnout's holds, so they skip the cells that differ from
+/// another only by the hold. A cell's realizations are seeded from its name, so a row is the
+/// same whichever cells are chosen with it.
 public enum SimulatorCommand {
     /// Parsed flags.
     struct Options {
         var rollouts = 2_000
+        var longHoldRollouts: Int?
         var seed: UInt64 = 1
         var cells = Cell.all
         var threads = 2
@@ -24,23 +30,24 @@ public enum SimulatorCommand {
     /// exit code.
     public static func run(arguments: [String]) -> Int32 {
         guard let options = parse(arguments) else {
-            print("usage: turnout-bench simulate [--rollouts N] [--seed S] [--cells 1,3,x2] [--threads T] [--judges turnout-proven,turnout-hold,kayenta,flagger] [--pool-only]")
+            print("usage: turnout-bench simulate [--rollouts N] [--long-hold-rollouts N] [--seed S] [--cells 1,3,x2] [--threads T] [--judges turnout-proven,turnout-hold,kayenta,flagger] [--pool-only]")
             return 1
         }
         let started = Clock.nanoseconds()
         var table = SimulationTable()
         var cost = TurnoutJudge.Cost()
-        for (cellIndex, cell) in options.cells.enumerated() {
-            for judge in options.judges {
-                let outcome = simulate(cell: cell, cellIndex: UInt64(cellIndex), judge: judge, options: options)
-                table.rows.append(.init(cell: cell.name, judge: judge, healthy: cell.healthy, results: outcome.results))
+        for cell in options.cells {
+            for judge in options.judges where !cell.turnoutOnly || judge.hasPrefix("turnout") {
+                let outcome = simulate(cell: cell, cellSeed: cell.seed, judge: judge, options: options)
+                table.rows.append(.init(cell: cell.name, kind: cell.kind, judge: judge, results: outcome.results))
                 cost.nanoseconds += outcome.cost.nanoseconds
                 cost.looks += outcome.cost.looks
             }
         }
         print(table.markdown)
         print("")
-        print("\(options.rollouts) rollouts per cell, seed \(options.seed), \(options.perServer ? "per-host canary counts" : "canary pool counts only"); 1,000 req/s (except low traffic), 0.5 % base error rate (except no errors), confidence 0.99.")
+        let longHold = options.longHoldRollouts.map { ", \($0) per cell with \(Cell.longHoldSeconds) s holds" } ?? ""
+        print("\(options.rollouts) rollouts per cell\(longHold), seed \(options.seed), \(options.perServer ? "per-host canary counts" : "canary pool counts only"); 1,000 req/s unless named, 0.5 % base error rate (except no errors), holds 30 s unless named, confidence 0.99.")
         if cost.looks > 0 {
             let perLook = Double(cost.nanoseconds) / Double(cost.looks)
             print("Rollout CPU (state machine and analyzer): \(SimulationTable.number(perLook / 1000, 2)) µs per look (one look per second per split): \(SimulationTable.number(perLook / 1e9 * 1e6, 1)) ppm of one core.")
@@ -50,14 +57,16 @@ public enum SimulatorCommand {
     }
 
     /// Runs every rollout of one cell for one judge, spread over the threads.
-    static func simulate(cell: Cell, cellIndex: UInt64, judge: String, options: Options) -> (results: [RolloutResult], cost: TurnoutJudge.Cost) {
-        let box = ResultBox(count: options.rollouts, threads: options.threads)
+    /// `cellSeed` seeds the cell's realizations (`Cell.seed` in the table).
+    static func simulate(cell: Cell, cellSeed: UInt64, judge: String, options: Options) -> (results: [RolloutResult], cost: TurnoutJudge.Cost) {
+        let rollouts = cell.holdSeconds >= Cell.longHoldSeconds ? options.longHoldRollouts ?? options.rollouts : options.rollouts
+        let box = ResultBox(count: rollouts, threads: options.threads)
         let chunks = options.threads
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
             var cost = TurnoutJudge.Cost()
             var i = chunk
-            while i < options.rollouts {
-                let envSeed = Xoshiro.derive(options.seed, cellIndex, UInt64(i))
+            while i < rollouts {
+                let envSeed = Xoshiro.derive(options.seed, cellSeed, UInt64(i))
                 let env = Environment(cell: cell, seed: envSeed)
                 var rng = Xoshiro(seed: Xoshiro.derive(envSeed, UInt64(judge.utf8.count), 0x5EED))
                 let result: RolloutResult
@@ -92,6 +101,7 @@ public enum SimulatorCommand {
             let value = arguments[i + 1]
             switch flag {
             case "--rollouts": guard let n = Int(value), n > 0 else { return nil }; options.rollouts = n
+            case "--long-hold-rollouts": guard let n = Int(value), n > 0 else { return nil }; options.longHoldRollouts = n
             case "--seed": guard let s = UInt64(value) else { return nil }; options.seed = s
             case "--threads": guard let t = Int(value), t > 0 else { return nil }; options.threads = t
             case "--judges":

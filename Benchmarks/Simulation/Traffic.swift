@@ -13,13 +13,20 @@ struct IntervalDraw {
     var midpoint = 0.0
 }
 
-/// Slow requests of one interval: what the histograms would count above two bucket bounds.
+/// The latency thresholds of a rollout in seconds: the baseline's quantile and the tolerance
+/// line rounded down (pass) and up (fail), as `LatencyThreshold` holds them.
+struct LatencyLines {
+    var baseline: Double, pass: Double, fail: Double
+}
+
+/// Slow requests of one interval: what the histograms would count above the three bucket bounds.
 struct IntervalExceedances {
-    /// Canary requests slower than the fail threshold, and among them slower than the pass one.
-    var canaryAbove: UInt64 = 0, canaryAbovePlus: UInt64 = 0
+    /// Canary requests slower than the baseline line, and among them slower than the pass and
+    /// the fail lines.
+    var canaryAbove: UInt64 = 0, canaryAbovePass: UInt64 = 0, canaryAboveFail: UInt64 = 0
     /// The same per canary host.
-    var hostAbove: [UInt64] = [], hostAbovePlus: [UInt64] = []
-    /// Baseline requests slower than the fail threshold.
+    var hostAbove: [UInt64] = [], hostAbovePass: [UInt64] = [], hostAboveFail: [UInt64] = []
+    /// Baseline requests slower than the baseline line.
     var baselineAbove: UInt64 = 0
 }
 
@@ -32,7 +39,7 @@ extension Environment {
         let expected = rate(d.midpoint) * seconds
         d.baselineRequests = rng.poisson(expected * (1 - weight))
         let p = baseErrorRate(d.midpoint)
-        let pc = cell.canaryFails ? 1 : min(1, p * cell.errorMultiplier)
+        let pc = canaryErrorRate(d.midpoint)
         let factor = noisyFactor(d.midpoint)
         for host in 0..<Self.canaryHosts {
             let n = rng.poisson(expected * weight / Double(Self.canaryHosts))
@@ -48,21 +55,30 @@ extension Environment {
         return d
     }
 
-    /// Canary requests slower than `x` and, among them, slower than `xPlus` (> x), per host and in
-    /// all, and baseline requests slower than `x`.
-    func drawExceedances(_ d: IntervalDraw, x: Double, xPlus: Double, rng: inout Xoshiro) -> IntervalExceedances {
+    /// Canary requests slower than each line (nested: baseline ≤ pass ≤ fail), per host and in
+    /// all, and baseline requests slower than the baseline line.
+    func drawExceedances(_ d: IntervalDraw, lines: LatencyLines, rng: inout Xoshiro) -> IntervalExceedances {
         var e = IntervalExceedances()
-        e.baselineAbove = rng.binomial(d.baselineRequests, baselineLatency(d.midpoint).tail(x))
+        e.baselineAbove = rng.binomial(d.baselineRequests, baselineLatency(d.midpoint).tail(lines.baseline))
         let canary = canaryLatency(d.midpoint)
         for host in d.hostRequests.indices {
             let factor = host == 0 ? canary.noisyFactor : 1
-            let pAbove = min(1, canary.hostTail(x) * factor), pAbovePlus = min(1, canary.hostTail(xPlus) * factor)
-            let above = rng.binomial(d.hostRequests[host], pAbove)
-            let abovePlus = pAbove > 0 ? rng.binomial(above, pAbovePlus / pAbove) : 0
-            e.hostAbove.append(above)
-            e.hostAbovePlus.append(abovePlus)
-            e.canaryAbove += above
-            e.canaryAbovePlus += abovePlus
+            let tails = [lines.baseline, lines.pass, lines.fail].map { min(1, canary.hostTail($0) * factor) }
+            // Each count is drawn among the requests above the line before it.
+            var counts: [UInt64] = []
+            var previous = d.hostRequests[host], previousTail = 1.0
+            for tail in tails {
+                let count = previousTail > 0 ? rng.binomial(previous, min(1, tail / previousTail)) : 0
+                counts.append(count)
+                previous = count
+                previousTail = tail
+            }
+            e.hostAbove.append(counts[0])
+            e.hostAbovePass.append(counts[1])
+            e.hostAboveFail.append(counts[2])
+            e.canaryAbove += counts[0]
+            e.canaryAbovePass += counts[1]
+            e.canaryAboveFail += counts[2]
         }
         return e
     }

@@ -3,42 +3,38 @@ public enum ErrorTolerance: Sendable, Equatable, Codable {
     /// Canary error rate ≤ baseline × (1 + r). Exact under any drift of the base rate.
     case relative(Double)
     /// Canary error rate ≤ baseline + a (a is a rate: 0.005 = half a percentage point). The
-    /// analyzer turns it into a ratio 1 + a / p̂ at each look, with p̂ the baseline's rate over the
-    /// earlier looks of the step (so the margin is fixed before the look's data are seen); it is
-    /// exact while the base rate is steady within a step and clamped to `absoluteRatioBounds`.
+    /// tests turn it into a ratio 1 + a / p at each look, with p the baseline's rate from earlier
+    /// looks (so the ratio is fixed before the look's data are seen): the fail test at p's lower
+    /// bound, the pass test at the step's estimate clamped to `absoluteRatioBounds`. It holds
+    /// exactly while the base rate is steady over the last half minute or so.
     case absolute(Double)
 }
 
 /// The analyzer's parameters, and how SPEC §2's `analysis` block maps onto them.
 ///
-/// Two kinds of test run side by side, and the tolerances mean different things for each:
+/// **The tolerances define a good canary**: its error rate is at most the baseline's +
+/// `max_error_rate_increase`, and its latency quantile at most (1 + `max_latency_increase`) × the
+/// baseline's. A canary within them is good however much traffic shows it a little worse; one
+/// beyond them is bad. Two kinds of test use the same lines from opposite sides:
 ///
-/// * **Fail tests** ask "is the canary worse than baseline at all?" (error-rate ratio > 1 +
-///   `errorFailSlack`, or more of the canary's requests above the baseline's q-quantile than of
-///   the baseline's). They run over the whole rollout, across weight steps, and any one of them
-///   crossing its threshold rolls back. Their false-alarm rates add up to at most 1 − `confidence`
-///   over the entire rollout, however often the analyzer looks.
-/// * **Pass tests** ask "is the canary within the tolerances?" (non-inferiority: error rate below
-///   the `errorTolerance` margin, and the canary's q-quantile below (1 + `latencyTolerance`) × the
-///   baseline's). Each step needs every pass test to succeed, plus `minRequests` canary requests
-///   and `minimumHoldSeconds`, before it advances. A canary that really is outside a tolerance
-///   passes a step with probability at most 1 − `confidence`, so it is promoted less often still.
+/// * **Fail tests** ask "is the canary beyond a tolerance?" They run over the whole rollout,
+///   across weight steps, and any one of them crossing its threshold rolls back. Their
+///   false-alarm rates add up to at most 1 − `confidence` over the entire rollout, however often
+///   the analyzer looks, for any canary within its tolerances.
+/// * **Pass tests** ask "is the canary within the tolerances?" Each step needs every pass test
+///   to succeed, plus `minRequests` canary requests and `minimumHoldSeconds`, before it advances
+///   in proven mode. A canary beyond a tolerance passes a step with probability at most
+///   1 − `confidence`.
 ///
-/// A canary between "equal" and "at the tolerance" may end either way; one exactly at the
-/// tolerance or beyond is never promoted except with probability ≤ 1 − `confidence`, and one that
-/// is healthy is never rolled back except with that probability. So with the defaults an error
-/// rate ×1.5 is caught by the fail test (it is worse), ×2 can never pass (it is at the absolute
-/// margin 0.005 over a 0.5 % base), and p99 +10 % can never pass (at the latency margin) while
-/// its fail test catches it.
+/// Near a line neither may be shown for a long time: the report says how near ("within about
+/// ±x of the tolerance: cannot tell yet"), proven mode waits, hold mode advances.
 public struct AnalysisPolicy: Sendable, Equatable, Codable {
-    /// 1 − confidence bounds both the family-wise false-rollback rate of a rollout and the
-    /// chance that a canary outside a tolerance passes a step.
+    /// 1 − confidence bounds both the chance that a canary within its tolerances is ever rolled
+    /// back and the chance that one beyond a tolerance passes a step.
     public var confidence: Double
-    /// Non-inferiority margin for the error rate (the pass test).
+    /// How much worse than baseline the canary's error rate may be.
     public var errorTolerance: ErrorTolerance
-    /// Relative slack of the error fail test: it proves "canary rate > baseline × (1 + slack)".
-    public var errorFailSlack: Double
-    /// Non-inferiority margin for latency: canary q-quantile < baseline q-quantile × (1 + this).
+    /// How much slower the canary may be: canary q-quantile ≤ baseline q-quantile × (1 + this).
     public var latencyTolerance: Double
     /// Latency quantiles tested (each gets its own fail and pass test).
     public var latencyQuantiles: [Double]
@@ -49,7 +45,8 @@ public struct AnalysisPolicy: Sendable, Equatable, Codable {
     /// Share of the false-rollback budget given to the error test; the rest is split evenly
     /// between the latency quantiles.
     public var errorShareOfAlpha: Double
-    /// Bounds on the ratio margin derived from an absolute error tolerance. The floor 1.5 keeps a
+    /// Bounds on the pass test's ratio margin derived from an absolute error tolerance (the fail
+    /// tests take the tolerance as it is). The floor 1.5 keeps a
     /// rollout able to finish during an incident that multiplies both pools' base rate (at a 5 %
     /// base, +0.005 would be a ×1.1 margin that takes hours to show); the ceiling ×4 keeps a
     /// near-zero base rate from allowing anything.
@@ -67,7 +64,6 @@ public struct AnalysisPolicy: Sendable, Equatable, Codable {
                 minRequests: UInt64 = 500, minimumHoldSeconds: Double = 30) {
         self.confidence = confidence
         self.errorTolerance = .absolute(maxErrorRateIncrease)
-        self.errorFailSlack = 0
         self.latencyTolerance = maxLatencyIncrease
         self.latencyQuantiles = [latencyQuantile]
         self.minRequests = minRequests

@@ -4,11 +4,13 @@ import Glibc
 public struct MetricReport: Sendable, Equatable {
     /// "error rate" or "p99 latency".
     public var name: String
-    /// Canary estimate over this step (a rate, or a share above the threshold).
+    /// Canary estimate over this step: its error rate, or its share of requests slower than
+    /// (1 + tolerance) × baseline's quantile.
     public var canaryEstimate: Double
-    /// Baseline estimate over this step.
+    /// Baseline estimate over this step: its error rate, or its share slower than its quantile.
     public var baselineEstimate: Double
-    /// Canary/baseline ratio estimate over this step (nil before any event).
+    /// Canary/baseline ratio of the two estimates over this step (nil before any event); for
+    /// latency, 1 is exactly the tolerance.
     public var ratio: Double?
     /// Anytime-valid confidence sequence for the ratio at the policy's confidence.
     public var ratioInterval: ClosedRange<Double>
@@ -61,25 +63,29 @@ extension CanaryAnalyzer {
         let cRate = rate(stepCanary.errors, stepCanary.requests)
         let bRate = rate(stepBaseline.errors, stepBaseline.requests)
         let interval = errorLikelihood.interval(alpha: alpha)
+        let tolerance = lastErrorToleranceRatio.map { "fail line \(Format.decimal($0, 2))× baseline's" } ?? "fail line not yet a ratio (baseline rate near 0)"
         metrics.append(MetricReport(
             name: "error rate", canaryEstimate: cRate, baselineEstimate: bRate,
             ratio: errorLikelihood.estimate, ratioInterval: interval,
-            failEvidence: errorFail.evidence, failThreshold: 1 / policy.errorFailAlpha,
+            failEvidence: errorFailEvidence, failThreshold: errorFailThreshold,
             passEvidence: errorPassEvidence, passThreshold: errorPassThreshold, passMargin: lastErrorMargin,
-            summary: "error rate: canary \(Format.percent(cRate)), baseline \(Format.percent(bRate)); ratio \(Format.ratio(errorLikelihood.estimate, interval)); fail evidence \(Format.evidence(errorFail.evidence))/\(Format.evidence(1 / policy.errorFailAlpha)), within-tolerance (< \(Format.decimal(lastErrorMargin, 2))×) evidence \(Format.evidence(errorPassEvidence))/\(Format.evidence(errorPassThreshold))"))
+            summary: "error rate: canary \(Format.percent(cRate)), baseline \(Format.percent(bRate)), tolerance \(toleranceWords); ratio \(Format.ratio(errorLikelihood.estimate, interval)); beyond-tolerance (\(tolerance)) evidence \(Format.evidence(errorFailEvidence))/\(Format.evidence(errorFailThreshold)), within-tolerance (< \(Format.decimal(lastErrorMargin, 2))×) evidence \(Format.evidence(errorPassEvidence))/\(Format.evidence(errorPassThreshold))"))
         for i in latencyLikelihoods.indices {
             let likelihood = latencyLikelihoods[i]
-            let name = Format.quantileName(policy.latencyQuantiles[i]) + " latency"
+            let quantile = Format.quantileName(policy.latencyQuantiles[i])
+            let name = quantile + " latency"
             let c = rate(likelihood.canaryEvents, likelihood.canaryRequests)
             let b = rate(likelihood.baselineEvents, likelihood.baselineRequests)
             let ci = likelihood.interval(alpha: alpha)
-            let threshold = i < latencyThresholds.count ? Format.milliseconds(latencyThresholds[i].failThreshold) : "not yet measured"
+            let lines = i < latencyThresholds.count
+                ? "canary's share above \(Format.milliseconds(latencyThresholds[i].passBound)) \(Format.percent(c)), baseline's above its \(quantile) \(Format.milliseconds(latencyThresholds[i].baselineBound)) \(Format.percent(b))"
+                : "thresholds not yet measured"
             metrics.append(MetricReport(
                 name: name, canaryEstimate: c, baselineEstimate: b,
                 ratio: likelihood.estimate, ratioInterval: ci,
                 failEvidence: latencyFail[i].evidence, failThreshold: 1 / policy.latencyFailAlpha,
                 passEvidence: latencyPass[i].evidence, passThreshold: 1 / alpha, passMargin: 1 + policy.latencyTolerance,
-                summary: "\(name): share above \(threshold): canary \(Format.percent(c)), baseline \(Format.percent(b)); ratio \(Format.ratio(likelihood.estimate, ci)); fail evidence \(Format.evidence(latencyFail[i].evidence))/\(Format.evidence(1 / policy.latencyFailAlpha)), within +\(Format.percent(policy.latencyTolerance)) evidence \(Format.evidence(latencyPass[i].evidence))/\(Format.evidence(1 / alpha))"))
+                summary: "\(name) (tolerance +\(Format.percent(policy.latencyTolerance))): \(lines); ratio \(Format.ratio(likelihood.estimate, ci)) (1 is the tolerance); beyond-tolerance evidence \(Format.evidence(latencyFail[i].evidence))/\(Format.evidence(1 / policy.latencyFailAlpha)), within-tolerance evidence \(Format.evidence(latencyPass[i].evidence))/\(Format.evidence(1 / alpha))"))
         }
         return AnalysisReport(step: step, canaryWeight: canaryWeight, stepSeconds: stepSeconds,
                               canaryRequests: stepCanary.requests, baselineRequests: stepBaseline.requests,

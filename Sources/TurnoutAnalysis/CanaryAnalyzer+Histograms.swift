@@ -22,8 +22,9 @@ extension CanaryAnalyzer {
         let thresholds = latencyThresholds
         func counts(_ window: PoolWindow) -> PoolCounts {
             PoolCounts(requests: window.requests, errors: window.errors,
-                       aboveFailThreshold: thresholds.map { window.latency.count(above: $0.failThreshold) },
-                       abovePassThreshold: thresholds.map { window.latency.count(above: $0.passThreshold) })
+                       aboveBaselineBound: thresholds.map { window.latency.count(above: $0.baselineBound) },
+                       abovePassBound: thresholds.map { window.latency.count(above: $0.passBound) },
+                       aboveFailBound: thresholds.map { window.latency.count(above: $0.failBound) })
         }
         let look = Look(canary: counts(canary), baseline: counts(baseline),
                         canaryServers: canaryServers.map(counts), seconds: seconds)

@@ -3,26 +3,47 @@ import TurnoutMetrics
 /// The canary judge of one rollout: feed it a `Look` per interval (a second is fine: a look
 /// costs a few microseconds) and act on the `Verdict`.
 ///
-/// Tests (see `AnalysisPolicy` for what the tolerances mean):
-/// * error fail test — `ShareTest(.worse)` on errors with null ratio 1 + `errorFailSlack`;
-/// * one latency fail test per quantile — `ShareTest(.worse)` on requests above the baseline's
-///   earlier q-quantile, null ratio 1;
-/// * error pass test — `ShareTest(.better)` against the error margin, restarted every step, and
-///   with an absolute tolerance a `RateBoundTest` of the canary's own rate against it (a service
-///   with no errors on either side shows non-inferiority through it); the two share the pass
-///   budget, so passing by either keeps its error ≤ 1 − confidence;
-/// * one latency pass test per quantile — canary requests above `passThreshold` against baseline
-///   requests above `failThreshold`, null ratio 1, restarted every step.
+/// The tolerances define a good canary (see `AnalysisPolicy`): its error rate at most the
+/// baseline's + the error tolerance, its q-quantile at most (1 + the latency tolerance) × the
+/// baseline's. The fail tests look for evidence that the canary is *beyond* a tolerance, the
+/// pass tests for evidence that it is *within*; near the line neither may be shown.
 ///
-/// The fail tests live for the whole rollout and share 1 − confidence (Bonferroni), so the
-/// chance of rolling back a healthy canary at any step is ≤ 1 − confidence however many looks
-/// and steps there are. Each pass test runs at level 1 − confidence: promoting a canary that is
-/// outside one tolerance needs that metric's pass test to be fooled at every step.
+/// Fail tests (whole rollout; together at level 1 − confidence):
+/// * error beyond tolerance — `ShareTest(.worse)` on errors against the tolerance as a ratio,
+///   1 + a/p with p the baseline's recent rate at its lower bound (so the ratio errs high, the
+///   careful side); for a relative tolerance 1 + r, exactly;
+/// * with an absolute tolerance, also: the canary's own rate above the baseline's recent upper
+///   bound + a (`RateBoundTest(.above)`) *and* the canary's errors more than its share
+///   (`ShareTest(.worse)`, null ratio 1). This catches a canary that fails where the baseline has
+///   no errors, where the ratio 1 + a/p has no finite value. It needs both halves, so an incident
+///   that lifts both pools' rate (the first half's bound is then too low) does not fail a canary
+///   that is no worse than the baseline (the second half holds);
+/// * one latency fail test per quantile — canary requests above `failBound` ((1 + tolerance) ×
+///   the baseline's earlier q-quantile) against baseline requests above `baselineBound` (that
+///   quantile), null ratio 1.
+///
+/// Pass tests (restarted every step; each at level 1 − confidence):
+/// * error pass — `ShareTest(.better)` against the error margin, and with an absolute tolerance
+///   a `RateBoundTest(.below)` of the canary's own rate against it; they share the pass budget;
+/// * one latency pass test per quantile — canary requests above `passBound` against baseline
+///   requests above `baselineBound`, null ratio 1.
+///
+/// Every test is a mixture martingale on the coin flips "which pool did this event come from"
+/// (or on the canary's own requests), checked at every look: by Ville's inequality a canary
+/// within its tolerances is rolled back with probability ≤ 1 − confidence over the whole
+/// rollout, however many looks and steps, and one beyond a tolerance passes a step with
+/// probability ≤ 1 − confidence.
 public struct CanaryAnalyzer: Sendable, Equatable, Codable {
     /// The parameters.
     public let policy: AnalysisPolicy
-    /// Error fail test (whole rollout).
-    var errorFail: ShareTest
+    /// Error fail test against the tolerance as a ratio (whole rollout).
+    var errorBeyond: ShareTest
+    /// Absolute tolerance only: the canary's own rate above baseline's upper bound + a (whole
+    /// rollout).
+    var errorAbove: RateBoundTest?
+    /// Absolute tolerance only: the canary's errors above its share at all (whole rollout); a
+    /// fail needs this and `errorAbove` both.
+    var errorWorse: ShareTest?
     /// Error pass test (this step).
     var errorPass: ShareTest
     /// The canary's own error rate below the absolute tolerance (this step); nil for a relative
@@ -38,6 +59,10 @@ public struct CanaryAnalyzer: Sendable, Equatable, Codable {
     var errorLikelihood = RatioLikelihood()
     /// Exceedance-ratio likelihoods over this step, one per quantile (report only).
     var latencyLikelihoods: [RatioLikelihood]
+    /// This step's counts above each quantile's bounds: canary above the pass bound against
+    /// baseline above the baseline bound, the pair the tolerance is about (report and reasons).
+    var stepCanaryAbovePass: [UInt64]
+    var stepBaselineAbove: [UInt64]
     /// Baseline latency seen in this step while no thresholds were known (burn-in).
     var burnIn: Histogram?
     /// Step number, from 0.
@@ -54,41 +79,56 @@ public struct CanaryAnalyzer: Sendable, Equatable, Codable {
     var stepBaseline = PoolCounts(requests: 0, errors: 0)
     /// Canary requests in this step.
     public var stepCanaryRequests: UInt64 { stepCanary.requests }
+    /// Canary totals over the whole rollout.
+    var rolloutCanary = PoolCounts(requests: 0, errors: 0)
     /// Canary requests over the whole rollout.
-    public private(set) var rolloutCanaryRequests: UInt64 = 0
+    public var rolloutCanaryRequests: UInt64 { rolloutCanary.requests }
     /// Baseline totals over the whole rollout (its error rate scales the dispersion).
     var rolloutBaseline = PoolCounts(requests: 0, errors: 0)
+    /// The baseline's recent error rate, for the absolute error tolerance (whole rollout).
+    var baselineRate = RecentRate()
     /// Both pools' requests in the previous look.
     var lastLookRequests: UInt64 = 0
     /// The last verdict.
-    public private(set) var verdict: Verdict = .continue
+    public internal(set) var verdict: Verdict = .continue
     /// Why, in words.
-    public private(set) var reason = "no data yet"
+    public internal(set) var reason = "no data yet"
     /// Over-dispersion of the canary's errors (whole rollout).
     var errorDispersion = DispersionEstimate()
     /// Over-dispersion of the canary's slow requests, one per quantile (whole rollout).
     var latencyDispersion: [DispersionEstimate]
     /// The error pass margin used at the last look (a ratio).
     var lastErrorMargin = 1.0
+    /// The error tolerance as a ratio at the last look (nil while the baseline's rate is unknown
+    /// or too near 0 for a ratio), and the bound on the canary's own rate then.
+    var lastErrorToleranceRatio: Double?
+    var lastErrorBound: Double?
 
     /// A judge for one rollout.
     public init(policy: AnalysisPolicy) {
         self.policy = policy
         let q = policy.latencyQuantiles.count
-        errorFail = ShareTest(direction: .worse, alpha: policy.errorFailAlpha, dispersion: policy.dispersion)
-        let bound: Double? = if case .absolute(let a) = policy.errorTolerance, a > 0, a < 1 { a } else { nil }
+        let absolute: Double? = if case .absolute(let a) = policy.errorTolerance { a } else { nil }
+        // With an absolute tolerance two fail tests on errors share the budget (either fails).
+        let beyondAlpha = absolute == nil ? policy.errorFailAlpha : policy.errorFailAlpha / 2
+        errorBeyond = ShareTest(direction: .worse, alpha: beyondAlpha, grid: .beyondTolerance, dispersion: policy.dispersion)
+        errorAbove = absolute.map { RateBoundTest(direction: .above, bound: min(max($0, 1e-6), 0.5), alpha: beyondAlpha) }
+        errorWorse = absolute.map { _ in ShareTest(direction: .worse, alpha: beyondAlpha, dispersion: policy.dispersion) }
+        let bound: Double? = if let absolute, absolute > 0, absolute < 1 { absolute } else { nil }
         // Either error pass test may show non-inferiority, so they split the pass budget.
         let errorPassAlpha = bound == nil ? policy.alpha : policy.alpha / 2
         errorPass = ShareTest(direction: .better, alpha: errorPassAlpha, dispersion: policy.dispersion)
-        errorBound = bound.map { RateBoundTest(bound: $0, alpha: errorPassAlpha) }
+        errorBound = bound.map { RateBoundTest(direction: .below, bound: $0, alpha: errorPassAlpha) }
         latencyFail = (0..<q).map { _ in
-            ShareTest(direction: .worse, alpha: policy.latencyFailAlpha, dispersion: policy.dispersion)
+            ShareTest(direction: .worse, alpha: policy.latencyFailAlpha, grid: .beyondTolerance, dispersion: policy.dispersion)
         }
         latencyPass = (0..<q).map { _ in
             ShareTest(direction: .better, alpha: policy.alpha, dispersion: policy.dispersion)
         }
         latencyLikelihoods = [RatioLikelihood](repeating: RatioLikelihood(), count: q)
         latencyDispersion = [DispersionEstimate](repeating: DispersionEstimate(), count: q)
+        stepCanaryAbovePass = [UInt64](repeating: 0, count: q)
+        stepBaselineAbove = [UInt64](repeating: 0, count: q)
     }
 
     /// Starts a step at a new canary weight. `latencyThresholds` (one per policy quantile) come
@@ -108,6 +148,7 @@ public struct CanaryAnalyzer: Sendable, Equatable, Codable {
         for i in latencyPass.indices { latencyPass[i].reset() }
         errorLikelihood.reset()
         for i in latencyLikelihoods.indices { latencyLikelihoods[i].reset() }
+        for i in stepCanaryAbovePass.indices { stepCanaryAbovePass[i] = 0; stepBaselineAbove[i] = 0 }
         stepSeconds = 0
         stepCanary = PoolCounts(requests: 0, errors: 0)
         stepBaseline = PoolCounts(requests: 0, errors: 0)
@@ -116,6 +157,12 @@ public struct CanaryAnalyzer: Sendable, Equatable, Codable {
             verdict = .continue
             reason = "step \(step + 1) started at \(Format.percent(self.canaryWeight)) canary"
         }
+    }
+
+    /// The baseline pool's traffic over the `seconds` before the rollout started: its error rate is
+    /// known from the first look on, instead of being learned from the rollout's own looks.
+    public mutating func noteBaselineBefore(requests: UInt64, errors: UInt64, seconds: Double) {
+        baselineRate.add(window: requests, events: errors, seconds: seconds)
     }
 
     /// Thresholds for every policy quantile from a baseline histogram of earlier data.
@@ -141,11 +188,28 @@ public struct CanaryAnalyzer: Sendable, Equatable, Codable {
         }
     }
 
+    /// The error tolerance as a ratio for the fail test's next look, fixed before its data: at
+    /// the baseline's recent rate taken at its lower bound, so the ratio can only err high (the
+    /// careful side for a fail). nil when that bound is 0: the ratio is unbounded and the look
+    /// says nothing about it.
+    func errorToleranceRatio() -> Double? {
+        switch policy.errorTolerance {
+        case .relative(let r):
+            return 1 + r
+        case .absolute(let a):
+            guard let low = baselineRate.lowerBound, low > 0 else { return nil }
+            return 1 + a / low
+        }
+    }
+
     /// Adds one look and returns the verdict. After `fail` the verdict stays `fail`.
     @discardableResult
     public mutating func observe(_ look: Look) -> Verdict {
         let c = look.canary, b = look.baseline
         lastErrorMargin = errorMargin()
+        lastErrorToleranceRatio = errorToleranceRatio()
+        lastErrorBound = nil
+        if case .absolute(let a) = policy.errorTolerance, let high = baselineRate.upperBound { lastErrorBound = min(high + a, 1) }
         // Tempering fixed before this look's data: the policy's floor or the estimate so far, at
         // the canary events this look should bring (the previous look's traffic at this step's
         // weight, at the baseline's error rate and at the tested quantile's tail share).
@@ -153,9 +217,15 @@ public struct CanaryAnalyzer: Sendable, Equatable, Codable {
         let baselineErrorRate = Double(rolloutBaseline.errors) / Double(max(rolloutBaseline.requests, 1))
         let errorPhi = max(policy.dispersion,
                            errorDispersion.value(canaryEventsPerLook: canaryRequestsPerLook * baselineErrorRate))
-        errorFail.observe(canaryRequests: c.requests, baselineRequests: b.requests,
-                          canaryEvents: c.errors, baselineEvents: b.errors,
-                          nullRatio: 1 + policy.errorFailSlack, dispersion: errorPhi)
+        if let ratio = lastErrorToleranceRatio {
+            errorBeyond.observe(canaryRequests: c.requests, baselineRequests: b.requests,
+                                canaryEvents: c.errors, baselineEvents: b.errors, nullRatio: ratio, dispersion: errorPhi)
+        }
+        if let bound = lastErrorBound, bound < 1 {
+            errorAbove?.observe(requests: c.requests, errors: c.errors, bound: bound, dispersion: errorPhi)
+        }
+        errorWorse?.observe(canaryRequests: c.requests, baselineRequests: b.requests,
+                            canaryEvents: c.errors, baselineEvents: b.errors, nullRatio: 1, dispersion: errorPhi)
         errorPass.observe(canaryRequests: c.requests, baselineRequests: b.requests,
                           canaryEvents: c.errors, baselineEvents: b.errors, nullRatio: lastErrorMargin,
                           dispersion: errorPhi)
@@ -170,11 +240,12 @@ public struct CanaryAnalyzer: Sendable, Equatable, Codable {
         }
         errorLikelihood.observe(canaryRequests: c.requests, baselineRequests: b.requests,
                                 canaryEvents: c.errors, baselineEvents: b.errors)
-        let tested = latencyThresholds.isEmpty ? 0 : latencyThresholds.count
+        let tested = latencyThresholds.count
         if tested > 0 {
-            precondition(c.aboveFailThreshold.count == tested && b.aboveFailThreshold.count == tested
-                         && c.abovePassThreshold.count == tested, "observe: one count per threshold")
-            precondition(!byServer || servers.allSatisfy { $0.aboveFailThreshold.count == tested },
+            precondition(c.aboveBaselineBound.count == tested && b.aboveBaselineBound.count == tested
+                         && c.abovePassBound.count == tested && c.aboveFailBound.count == tested,
+                         "observe: one count per threshold")
+            precondition(!byServer || servers.allSatisfy { $0.aboveBaselineBound.count == tested },
                          "observe: one count per threshold for each canary server")
         }
         for i in 0..<tested {
@@ -182,77 +253,36 @@ public struct CanaryAnalyzer: Sendable, Equatable, Codable {
             let phi = max(policy.dispersion,
                           latencyDispersion[i].value(canaryEventsPerLook: canaryRequestsPerLook * tail))
             latencyFail[i].observe(canaryRequests: c.requests, baselineRequests: b.requests,
-                                   canaryEvents: c.aboveFailThreshold[i], baselineEvents: b.aboveFailThreshold[i],
+                                   canaryEvents: c.aboveFailBound[i], baselineEvents: b.aboveBaselineBound[i],
                                    nullRatio: 1, dispersion: phi)
             latencyPass[i].observe(canaryRequests: c.requests, baselineRequests: b.requests,
-                                   canaryEvents: c.abovePassThreshold[i], baselineEvents: b.aboveFailThreshold[i],
+                                   canaryEvents: c.abovePassBound[i], baselineEvents: b.aboveBaselineBound[i],
                                    nullRatio: 1, dispersion: phi)
+            // Dispersion is a property of how slow requests arrive, measured on the line with the
+            // most of them.
             if byServer {
-                latencyDispersion[i].observe(servers: servers) { $0.aboveFailThreshold[i] }
+                latencyDispersion[i].observe(servers: servers) { $0.aboveBaselineBound[i] }
             } else {
                 latencyDispersion[i].observe(canaryRequests: c.requests, baselineRequests: b.requests,
-                                             canaryEvents: c.aboveFailThreshold[i], baselineEvents: b.aboveFailThreshold[i])
+                                             canaryEvents: c.aboveBaselineBound[i], baselineEvents: b.aboveBaselineBound[i])
             }
             latencyLikelihoods[i].observe(canaryRequests: c.requests, baselineRequests: b.requests,
-                                          canaryEvents: c.aboveFailThreshold[i], baselineEvents: b.aboveFailThreshold[i])
+                                          canaryEvents: c.abovePassBound[i], baselineEvents: b.aboveBaselineBound[i])
+            stepCanaryAbovePass[i] += c.abovePassBound[i]
+            stepBaselineAbove[i] += b.aboveBaselineBound[i]
         }
         stepSeconds += look.seconds
         stepCanary.requests += c.requests
         stepCanary.errors += c.errors
         stepBaseline.requests += b.requests
         stepBaseline.errors += b.errors
-        rolloutCanaryRequests += c.requests
+        rolloutCanary.requests += c.requests
+        rolloutCanary.errors += c.errors
         rolloutBaseline.requests += b.requests
         rolloutBaseline.errors += b.errors
+        baselineRate.add(requests: b.requests, events: b.errors, seconds: look.seconds)
         lastLookRequests = c.requests + b.requests
         decide()
         return verdict
-    }
-
-    /// Whether this step has shown the error rate within its tolerance, by either pass test.
-    var errorPassed: Bool { errorPass.rejected || errorBound?.rejected == true }
-
-    /// The error pass evidence: the stronger of the two tests, each against its own threshold.
-    var errorPassEvidence: Double { max(errorPass.evidence, errorBound?.evidence ?? 0) }
-
-    /// The error pass tests' threshold.
-    var errorPassThreshold: Double { errorBound == nil ? 1 / policy.alpha : 2 / policy.alpha }
-
-    /// Turns the tests' states into a verdict and a reason.
-    mutating func decide() {
-        if verdict == .fail { return }
-        if errorFail.rejected {
-            verdict = .fail
-            reason = "canary error rate is higher than baseline's (evidence \(Format.evidence(errorFail.evidence)) ≥ \(Format.evidence(1 / policy.errorFailAlpha)))"
-            return
-        }
-        for i in latencyFail.indices where latencyFail[i].rejected {
-            verdict = .fail
-            let q = policy.latencyQuantiles[i]
-            let ms = latencyThresholds.isEmpty ? "" : " (\(Format.milliseconds(latencyThresholds[i].failThreshold)))"
-            reason = "more canary requests than baseline requests are slower than baseline's \(Format.quantileName(q))\(ms) (evidence \(Format.evidence(latencyFail[i].evidence)) ≥ \(Format.evidence(1 / policy.latencyFailAlpha)))"
-            return
-        }
-        var waiting: [String] = []
-        if stepSeconds < policy.minimumHoldSeconds {
-            waiting.append("hold \(Format.seconds(stepSeconds)) of \(Format.seconds(policy.minimumHoldSeconds))")
-        }
-        if stepCanary.requests < policy.minRequests {
-            waiting.append("\(stepCanary.requests) of \(policy.minRequests) canary requests")
-        }
-        if !errorPassed { waiting.append("error rate not yet shown within tolerance") }
-        if latencyThresholds.isEmpty && !policy.latencyQuantiles.isEmpty {
-            waiting.append("latency thresholds not yet measured")
-        }
-        for i in latencyPass.indices where !latencyPass[i].rejected {
-            waiting.append("\(Format.quantileName(policy.latencyQuantiles[i])) not yet shown within tolerance")
-        }
-        if waiting.isEmpty {
-            verdict = .pass
-            reason = "canary is within tolerances: error rate and latency shown non-inferior with \(Format.percent(policy.confidence)) confidence after \(Format.seconds(stepSeconds)) and \(stepCanary.requests) canary requests"
-        } else {
-            verdict = .continue
-            reason = "waiting: " + waiting.joined(separator: "; ")
-        }
     }
 }

@@ -6,18 +6,22 @@ public struct PoolCounts: Sendable, Equatable, Codable {
     public var requests: UInt64
     /// Requests that failed (5xx, upstream errors, timeouts).
     public var errors: UInt64
-    /// Requests slower than each `LatencyThreshold.failThreshold`, in the analyzer's order.
-    public var aboveFailThreshold: [UInt64]
-    /// Requests slower than each `LatencyThreshold.passThreshold` (only the canary's are used).
-    public var abovePassThreshold: [UInt64]
+    /// Requests slower than each `LatencyThreshold.baselineBound`, in the analyzer's order (the
+    /// baseline's are the reference of both latency tests).
+    public var aboveBaselineBound: [UInt64]
+    /// Requests slower than each `LatencyThreshold.passBound` (only the canary's are used).
+    public var abovePassBound: [UInt64]
+    /// Requests slower than each `LatencyThreshold.failBound` (only the canary's are used).
+    public var aboveFailBound: [UInt64]
 
     /// Counts for one look.
-    public init(requests: UInt64, errors: UInt64, aboveFailThreshold: [UInt64] = [],
-                abovePassThreshold: [UInt64] = []) {
+    public init(requests: UInt64, errors: UInt64, aboveBaselineBound: [UInt64] = [],
+                abovePassBound: [UInt64] = [], aboveFailBound: [UInt64] = []) {
         self.requests = requests
         self.errors = errors
-        self.aboveFailThreshold = aboveFailThreshold
-        self.abovePassThreshold = abovePassThreshold
+        self.aboveBaselineBound = aboveBaselineBound
+        self.abovePassBound = abovePassBound
+        self.aboveFailBound = aboveFailBound
     }
 }
 
@@ -63,28 +67,34 @@ public struct PoolWindow: Sendable {
 
 /// The latency thresholds of one tested quantile, fixed before the data they test.
 ///
-/// `failThreshold` is the baseline's q-quantile measured on earlier data, rounded to a histogram
-/// bucket bound so counts above it are exact. The fail test compares the share of each pool's
-/// requests above it. `passThreshold` is (1 + tolerance) × that, rounded *down* to a bucket bound
-/// (which only makes passing harder): the canary's q-quantile is below (1 + tolerance) × the
-/// baseline's exactly when fewer canary requests exceed `passThreshold` than baseline requests
-/// exceed `failThreshold`, proportionally, which the pass test shows.
+/// The tolerance says the canary's q-quantile may be up to (1 + tolerance) × the baseline's.
+/// `baselineBound` is the baseline's q-quantile measured on earlier data, rounded to a histogram
+/// bucket bound so counts above it are exact; the baseline's share above it is its tail. The
+/// canary is within the tolerance exactly when its share above (1 + tolerance) × that line is no
+/// larger than the baseline's share above the line itself: both latency tests compare those two
+/// shares. The scaled line rarely falls on a bucket bound, so each test takes the bound on its
+/// careful side: `passBound` rounds it down (more canary requests count against a pass) and
+/// `failBound` rounds it up (fewer count toward a fail). Between the two, 0.78 % at most, neither
+/// test can be fooled by the rounding.
 public struct LatencyThreshold: Sendable, Equatable, Codable {
     /// The quantile (0.99 for p99).
     public var quantile: Double
-    /// Nanoseconds; the baseline's q-quantile from earlier data.
-    public var failThreshold: UInt64
-    /// Nanoseconds; (1 + tolerance) × `failThreshold`, rounded down to a bucket bound.
-    public var passThreshold: UInt64
+    /// Nanoseconds; the baseline's q-quantile from earlier data, a bucket bound.
+    public var baselineBound: UInt64
+    /// Nanoseconds; (1 + tolerance) × `baselineBound`, rounded down to a bucket bound.
+    public var passBound: UInt64
+    /// Nanoseconds; (1 + tolerance) × `baselineBound`, rounded up to a bucket bound.
+    public var failBound: UInt64
 
     /// Thresholds for `quantile` from a baseline quantile value and the tolerance.
     public init(quantile: Double, baselineQuantile: UInt64, tolerance: Double) {
         self.quantile = quantile
-        self.failThreshold = HistogramLayout.bucketUpperBound(containing: baselineQuantile)
-        let scaled = UInt64(Double(failThreshold) * (1 + tolerance))
+        self.baselineBound = HistogramLayout.bucketUpperBound(containing: baselineQuantile)
+        let scaled = UInt64(Double(baselineBound) * (1 + max(tolerance, 0)))
         let index = HistogramLayout.bucketIndex(of: scaled)
         let bound = HistogramLayout.upperBound(ofBucket: index)
+        self.failBound = bound
         // The bucket holding the scaled value may end above it: step back one bucket then.
-        self.passThreshold = bound > scaled && index > 0 ? HistogramLayout.upperBound(ofBucket: index - 1) : bound
+        self.passBound = bound > scaled && index > 0 ? HistogramLayout.upperBound(ofBucket: index - 1) : bound
     }
 }

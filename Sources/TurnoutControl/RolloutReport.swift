@@ -49,9 +49,11 @@ enum RolloutReport {
                 "step_seconds": rounded(analysis.stepSeconds, 1),
                 "canary_requests": analysis.canaryRequests,
                 "baseline_requests": analysis.baselineRequests,
+                // baseline: its quantile; pass and fail: (1 + tolerance) × that, rounded down and up.
                 "latency_thresholds_ms": rollout.latencyThresholds.map { ["quantile": $0.quantile,
-                                                                          "fail": rounded(Double($0.failThreshold) / 1e6, 3),
-                                                                          "pass": rounded(Double($0.passThreshold) / 1e6, 3)] },
+                                                                          "baseline": rounded(Double($0.baselineBound) / 1e6, 3),
+                                                                          "fail": rounded(Double($0.failBound) / 1e6, 3),
+                                                                          "pass": rounded(Double($0.passBound) / 1e6, 3)] },
                 "metrics": analysis.metrics.map(metricDocument),
                 "settings": [
                     "confidence": plan.analysis.confidence,

@@ -45,6 +45,12 @@ public struct Rollout: Sendable, Equatable, Codable {
         stepStartedAt = now
     }
 
+    /// The baseline pool's traffic over the `seconds` before the start (the controller's stats
+    /// timeline): the analyzer starts from its error rate.
+    public mutating func noteBaselineBefore(requests: UInt64, errors: UInt64, seconds: Double) {
+        analyzer.noteBaselineBefore(requests: requests, errors: errors, seconds: seconds)
+    }
+
     // MARK: Reading
 
     /// The step in force.
@@ -62,6 +68,13 @@ public struct Rollout: Sendable, Equatable, Codable {
         return now - since < Double(plan.analysis.warmupSeconds)
     }
 
+    /// Whether a look measured from `start` to `now` holds any traffic of the warm-up. The look
+    /// that ends as the warm-up ends began inside it, so it is left out too: no request measured
+    /// during the warm-up reaches the analyzer.
+    func warmUpCovers(lookFrom start: Double, to now: Double) -> Bool {
+        warmingUp(at: now) || (plan.analysis.warmupSeconds > 0 && warmingUp(at: start))
+    }
+
     /// The latency thresholds in force (empty while they are measured).
     public var latencyThresholds: [LatencyThreshold] { analyzer.latencyThresholds }
 
@@ -76,7 +89,7 @@ public struct Rollout: Sendable, Equatable, Codable {
     /// One look at the traffic since the previous look. `canaryDown`, when not nil, says that no
     /// server of the canary pool is up, in words: a fail at once, even during the warm-up.
     public mutating func observe(_ look: Look, canaryDown: String? = nil, now: Double) -> [RolloutChange] {
-        judge(canaryDown: canaryDown, now: now) { $0.observe(look) }
+        judge(canaryDown: canaryDown, seconds: look.seconds, now: now) { $0.observe(look) }
     }
 
     /// The same from the pools' windows (counts and latency histograms): the analyzer reads the
@@ -84,20 +97,22 @@ public struct Rollout: Sendable, Equatable, Codable {
     /// baseline's first requests when none were known at the start.
     public mutating func observe(canary: PoolWindow, baseline: PoolWindow, canaryServers: [PoolWindow],
                                  seconds: Double, canaryDown: String? = nil, now: Double) -> [RolloutChange] {
-        judge(canaryDown: canaryDown, now: now) {
+        judge(canaryDown: canaryDown, seconds: seconds, now: now) {
             $0.observe(canary: canary, baseline: baseline, canaryServers: canaryServers, seconds: seconds)
         }
     }
 
-    /// Feeds the analyzer (unless warming up) and acts on its verdict and the step's clock.
-    private mutating func judge(canaryDown: String?, now: Double, feed: (inout CanaryAnalyzer) -> Verdict) -> [RolloutChange] {
+    /// Feeds the analyzer (unless the look holds warm-up traffic) and acts on its verdict and the
+    /// step's clock. The look covers the `seconds` before `now`.
+    private mutating func judge(canaryDown: String?, seconds: Double, now: Double,
+                                feed: (inout CanaryAnalyzer) -> Verdict) -> [RolloutChange] {
         guard !phase.isFinished else { return [] }
         looks += 1
         lastLookAt = now
         if let canaryDown {
             return finish(.rolledBack, event: .rolledBack, canaryWeight: 0, reason: "canary pool \(plan.canary) has no server up (\(canaryDown))", now: now)
         }
-        if warmingUp(at: now) {
+        if warmUpCovers(lookFrom: now - seconds, to: now) {
             if phase == .running {
                 let since = canaryTrafficSince.map { now - $0 } ?? 0
                 reason = "warming up: the analyzer ignores the canary's first \(plan.analysis.warmupSeconds) s (\(Int(since)) s so far)"
@@ -209,5 +224,45 @@ public struct Rollout: Sendable, Equatable, Codable {
         finishedAt = now
         reason = why
         return [RolloutChange(event: event, canaryWeight: weight, reason: why)]
+    }
+}
+
+/// Reading a rollout back from the state file.
+///
+/// Everything but the analyzer's evidence has kept its shape across Turnout versions. The
+/// analyzer's tests have not (their lines and their number changed when the fail tests began to
+/// honour the tolerances), so a state file written by an earlier Turnout in the middle of a
+/// rollout would otherwise stop the proxy from starting. Such a rollout resumes at its step and
+/// weights with a fresh analyzer, and its reason says so: the evidence restarts, which can only
+/// make a rollback later, never one that would not have happened.
+extension Rollout {
+    enum CodingKeys: String, CodingKey {
+        case plan, phase, stepIndex, canaryWeight, startedAt, stepStartedAt, finishedAt, canaryTrafficSince
+        case pausedByOperator, analyzer, looks, lastLookAt, reason
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        plan = try c.decode(RolloutPlan.self, forKey: .plan)
+        phase = try c.decode(RolloutPhase.self, forKey: .phase)
+        stepIndex = try c.decode(Int.self, forKey: .stepIndex)
+        canaryWeight = try c.decode(Int.self, forKey: .canaryWeight)
+        startedAt = try c.decode(Double.self, forKey: .startedAt)
+        stepStartedAt = try c.decode(Double.self, forKey: .stepStartedAt)
+        finishedAt = try c.decodeIfPresent(Double.self, forKey: .finishedAt)
+        canaryTrafficSince = try c.decodeIfPresent(Double.self, forKey: .canaryTrafficSince)
+        pausedByOperator = try c.decode(Bool.self, forKey: .pausedByOperator)
+        looks = try c.decode(Int.self, forKey: .looks)
+        lastLookAt = try c.decodeIfPresent(Double.self, forKey: .lastLookAt)
+        reason = try c.decode(String.self, forKey: .reason)
+        do {
+            analyzer = try c.decode(CanaryAnalyzer.self, forKey: .analyzer)
+        } catch DecodingError.keyNotFound(let key, _) {
+            analyzer = CanaryAnalyzer(policy: plan.analysis.policy)
+            if !phase.isFinished {
+                analyzer.beginStep(canaryWeight: Double(canaryWeight) / 100)
+                reason = "resumed at step \(stepIndex + 1) with fresh evidence: the analyzer's saved state came from an earlier Turnout (no \(key.stringValue))"
+            }
+        }
     }
 }

@@ -125,7 +125,7 @@ extension CtlFormat {
         var tests = [["TEST", "EVIDENCE", "THRESHOLD", "VERDICT"]]
         for metric in analysis["metrics"] as? [[String: Any]] ?? [] {
             let name = text(metric["name"])
-            tests.append(["\(name) worse", String(format: "%.2f", metric["evidence"] as? Double ?? 0), String(format: "%.0f", metric["threshold"] as? Double ?? 0),
+            tests.append(["\(name) beyond tolerance", String(format: "%.2f", metric["evidence"] as? Double ?? 0), String(format: "%.0f", metric["threshold"] as? Double ?? 0),
                           text(metric["verdict"])])
             tests.append(["\(name) within tolerance", String(format: "%.2f", metric["pass_evidence"] as? Double ?? 0),
                           String(format: "%.0f", metric["pass_threshold"] as? Double ?? 0), ""])

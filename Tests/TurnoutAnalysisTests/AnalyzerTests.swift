@@ -5,23 +5,32 @@ import TurnoutMetrics
 
 /// The analyzer's verdicts, thresholds, likelihood and report.
 struct AnalyzerTests {
-    /// A look with 1,000 requests split at `weight`, with exact expected counts.
+    /// A look with 1,000 requests split at `weight`, with exact expected counts. `canaryBeyond`
+    /// counts the canary's requests above the tolerance line (both of its rounded bounds).
     static func look(weight: Double, canaryErrors: UInt64, baselineErrors: UInt64,
-                     canarySlow: UInt64, canarySlowPlus: UInt64, baselineSlow: UInt64) -> Look {
+                     canarySlow: UInt64, canaryBeyond: UInt64, baselineSlow: UInt64) -> Look {
         let nC = UInt64(1_000 * weight)
-        return Look(canary: PoolCounts(requests: nC, errors: canaryErrors, aboveFailThreshold: [canarySlow], abovePassThreshold: [canarySlowPlus]),
-                    baseline: PoolCounts(requests: 1_000 - nC, errors: baselineErrors, aboveFailThreshold: [baselineSlow], abovePassThreshold: [0]),
+        return Look(canary: PoolCounts(requests: nC, errors: canaryErrors, aboveBaselineBound: [canarySlow],
+                                       abovePassBound: [canaryBeyond], aboveFailBound: [canaryBeyond]),
+                    baseline: PoolCounts(requests: 1_000 - nC, errors: baselineErrors, aboveBaselineBound: [baselineSlow],
+                                         abovePassBound: [0], aboveFailBound: [0]),
                     seconds: 1)
     }
 
     static let thresholds = [LatencyThreshold(quantile: 0.99, baselineQuantile: 160_000_000, tolerance: 0.1)]
 
-    @Test func thresholdsAreBucketBoundsAndPassThresholdIsBelowTheScaledValue() {
+    @Test func thresholdsAreBucketBoundsOnEitherSideOfTheToleranceLine() {
         let t = Self.thresholds[0]
-        #expect(t.failThreshold == HistogramLayout.bucketUpperBound(containing: 160_000_000))
-        #expect(t.passThreshold <= UInt64(Double(t.failThreshold) * 1.1))
-        #expect(Double(t.passThreshold) >= Double(t.failThreshold) * 1.09)
-        #expect(HistogramLayout.bucketUpperBound(containing: t.passThreshold) == t.passThreshold)
+        let line = Double(t.baselineBound) * 1.1
+        #expect(t.baselineBound == HistogramLayout.bucketUpperBound(containing: 160_000_000))
+        #expect(Double(t.passBound) <= line && Double(t.passBound) >= line * (1 - 1 / 128))
+        #expect(Double(t.failBound) >= line && Double(t.failBound) <= line * (1 + 1 / 128))
+        for bound in [t.passBound, t.failBound] {
+            #expect(HistogramLayout.bucketUpperBound(containing: bound) == bound)
+        }
+        // With no tolerance all three are the baseline's bound.
+        let exact = LatencyThreshold(quantile: 0.99, baselineQuantile: 160_000_000, tolerance: 0)
+        #expect(exact.passBound == exact.baselineBound && exact.failBound == exact.baselineBound)
     }
 
     @Test func healthyCanaryPassesAfterHoldAndMinRequests() {
@@ -31,7 +40,7 @@ struct AnalyzerTests {
         for _ in 0..<120 {
             // 0.5 % errors in both pools; 1 % slow in both; the canary's tail past +10 % is 0.5 %.
             verdicts.append(analyzer.observe(Self.look(weight: 0.5, canaryErrors: 3, baselineErrors: 3,
-                                                       canarySlow: 5, canarySlowPlus: 2, baselineSlow: 5)))
+                                                       canarySlow: 5, canaryBeyond: 2, baselineSlow: 5)))
         }
         #expect(!verdicts.contains(.fail))
         let firstPass = verdicts.firstIndex(of: .pass)
@@ -45,16 +54,17 @@ struct AnalyzerTests {
         #expect(report.text.contains("p99 latency"))
     }
 
-    @Test func doubledErrorsFailAndStayFailed() {
+    @Test func errorsWellBeyondTheToleranceFailAndStayFailed() {
         var analyzer = CanaryAnalyzer(policy: AnalysisPolicy())
         analyzer.beginStep(canaryWeight: 0.25, latencyThresholds: Self.thresholds)
         var verdict = Verdict.continue
         for _ in 0..<120 where verdict != .fail {
-            verdict = analyzer.observe(Self.look(weight: 0.25, canaryErrors: 3, baselineErrors: 4,
-                                                 canarySlow: 2, canarySlowPlus: 1, baselineSlow: 8))
+            // 2.4 % against 0.53 % + 0.5 pp.
+            verdict = analyzer.observe(Self.look(weight: 0.25, canaryErrors: 6, baselineErrors: 4,
+                                                 canarySlow: 2, canaryBeyond: 1, baselineSlow: 8))
         }
         #expect(verdict == .fail)
-        #expect(analyzer.reason.contains("error rate"))
+        #expect(analyzer.reason.contains("error rate") && analyzer.reason.contains("beyond the tolerance"), "\(analyzer.reason)")
         analyzer.beginStep(canaryWeight: 0.5)
         #expect(analyzer.verdict == .fail)
     }
@@ -65,7 +75,7 @@ struct AnalyzerTests {
         var verdict = Verdict.continue
         for _ in 0..<120 where verdict != .fail {
             verdict = analyzer.observe(Self.look(weight: 0.5, canaryErrors: 2, baselineErrors: 2,
-                                                 canarySlow: 10, canarySlowPlus: 8, baselineSlow: 5))
+                                                 canarySlow: 10, canaryBeyond: 8, baselineSlow: 5))
         }
         #expect(verdict == .fail)
         #expect(analyzer.reason.contains("p99"))
@@ -87,7 +97,7 @@ struct AnalyzerTests {
                              baseline: PoolWindow(requests: 1_000, errors: 5, latency: baseline), seconds: 1)
         }
         #expect(analyzer.latencyThresholds.count == 1)
-        let t = analyzer.latencyThresholds[0].failThreshold
+        let t = analyzer.latencyThresholds[0].baselineBound
         #expect(t > 1_970_000 && t < 2_010_000)
     }
 

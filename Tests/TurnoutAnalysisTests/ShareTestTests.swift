@@ -90,3 +90,45 @@ struct ShareTestTests {
         #expect(detected >= 95)
     }
 }
+
+/// The one-sample test of the canary's own rate, on both sides of a bound.
+struct RateBoundTestTests {
+    @Test func aboveRejectsARateClearlyPastTheBoundAndNotOneBelowIt() {
+        var rng = TestRandom(seed: 21)
+        var past = RateBoundTest(direction: .above, bound: 0.01, alpha: 0.005)
+        var below = RateBoundTest(direction: .above, bound: 0.01, alpha: 0.005)
+        for _ in 0..<2_000 {
+            past.observe(requests: 200, errors: rng.binomial(200, 0.02))
+            below.observe(requests: 200, errors: rng.binomial(200, 0.008))
+        }
+        #expect(past.rejected)
+        #expect(!below.rejected)
+    }
+
+    @Test func aFailingEveryRequestCanaryIsShownAboveAtOnce() {
+        var test = RateBoundTest(direction: .above, bound: 0.0055, alpha: 0.0025)
+        let rejected = test.observe(requests: 50, errors: 50)
+        #expect(rejected)
+    }
+
+    @Test func belowShowsAnErrorFreeCanaryUnderTheBoundAfterAboutTwoThousandRequests() {
+        var test = RateBoundTest(direction: .below, bound: 0.005, alpha: 0.005)
+        var requests = 0
+        while !test.rejected && requests < 10_000 {
+            test.observe(requests: 50, errors: 0)
+            requests += 50
+        }
+        #expect(test.rejected && requests > 1_500 && requests < 3_000, "\(requests) requests, evidence \(test.evidence)")
+    }
+
+    @Test func falseAlarmsOfAboveStayUnderAlphaAtTheBound() {
+        var rng = TestRandom(seed: 99)
+        var alarms = 0
+        for _ in 0..<400 {
+            var test = RateBoundTest(direction: .above, bound: 0.01, alpha: 0.05)
+            for _ in 0..<200 where !test.rejected { test.observe(requests: 100, errors: rng.binomial(100, 0.01)) }
+            if test.rejected { alarms += 1 }
+        }
+        #expect(alarms <= 30, "\(alarms) of 400 at α 0.05")
+    }
+}

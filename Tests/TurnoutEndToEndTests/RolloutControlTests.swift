@@ -191,7 +191,7 @@ import TurnoutFixture
         let watched = try ctl(["rollout", "watch", "web"])
         #expect(watched.status == 3, "rolled back: \(watched.error)")
         #expect(watched.output.contains("ROLLED_BACK"))
-        #expect(watched.output.contains("error rate is higher"))
+        #expect(watched.output.contains("error rate") && watched.output.contains("is beyond the tolerance"), "\(watched.output)")
         let again = try ctl(["rollout", "resume", "web"])
         #expect(again.status == 1)
         #expect(again.error.contains("resume refused"), "\(again.error)")

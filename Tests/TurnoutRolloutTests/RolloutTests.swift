@@ -121,6 +121,30 @@ import TurnoutAnalysis
         #expect(rollout.phase == .running)
     }
 
+    @Test func theLookThatEndsAsTheWarmUpEndsIsLeftOutToo() {
+        var settings = Self.settings
+        settings.warmupSeconds = 5
+        var rollout = Self.rollout([.weight(20, holdSeconds: 1_000)], settings: settings)
+        _ = rollout.start(now: 0)
+        // Every canary request fails for exactly the warm-up: the look over (4, 5] ends as it
+        // ends, but all of its requests were measured inside it.
+        for t in 1...5 {
+            #expect(rollout.observe(Self.look(share: 0.2, canaryErrors: 200), now: Double(t)).isEmpty, "look ending at \(t) s")
+        }
+        #expect(rollout.analyzer.stepCanaryRequests == 0)
+        #expect(rollout.phase == .running)
+        // A look that began at the warm-up's end is the first one judged.
+        _ = rollout.observe(Self.look(share: 0.2), now: 6)
+        #expect(rollout.analyzer.stepCanaryRequests == 200)
+        // A longer look that began inside it is left out, whenever it ends.
+        var late = Self.rollout([.weight(20, holdSeconds: 1_000)], settings: settings)
+        _ = late.start(now: 0)
+        var straddling = Self.look(share: 0.2, canaryErrors: 200)
+        straddling.seconds = 3
+        #expect(late.observe(straddling, now: 7).isEmpty)
+        #expect(late.analyzer.stepCanaryRequests == 0)
+    }
+
     @Test func pauseStepsWaitForResumeThenMoveOn() throws {
         var rollout = Self.rollout([.weight(10, holdSeconds: 1), .pause, .weight(50, holdSeconds: 1)])
         _ = rollout.start(now: 0)
@@ -209,6 +233,26 @@ import TurnoutAnalysis
         let decoded = try JSONDecoder().decode(Rollout.self, from: data)
         #expect(decoded == rollout)
         #expect(decoded.analyzer.report().metrics[0].failEvidence == rollout.analyzer.report().metrics[0].failEvidence)
+    }
+
+    @Test func aRolloutSavedByAnEarlierTurnoutResumesAtItsStepWithFreshEvidence() throws {
+        var rollout = Self.rollout([.weight(10, holdSeconds: 1), .weight(40, holdSeconds: 100)])
+        _ = rollout.start(now: 0)
+        for t in 1...3 { _ = rollout.observe(Self.look(share: 0.1), now: Double(t)) }
+        #expect(rollout.stepIndex == 1 && rollout.canaryWeight == 40)
+        // An analyzer of an earlier shape: one of today's keys is missing.
+        var document = try #require(JSONSerialization.jsonObject(with: JSONEncoder().encode(rollout)) as? [String: Any])
+        var analyzer = try #require(document["analyzer"] as? [String: Any])
+        analyzer["baselineRate"] = nil
+        document["analyzer"] = analyzer
+        let decoded = try JSONDecoder().decode(Rollout.self, from: JSONSerialization.data(withJSONObject: document))
+        #expect(decoded.phase == .running && decoded.stepIndex == 1 && decoded.canaryWeight == 40)
+        #expect(decoded.stepStartedAt == rollout.stepStartedAt && decoded.looks == rollout.looks)
+        #expect(decoded.analyzer.stepCanaryRequests == 0)
+        #expect(decoded.reason.contains("fresh evidence") && decoded.reason.contains("baselineRate"), "\(decoded.reason)")
+        // Anything else that is missing is still an error.
+        document["plan"] = nil
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(Rollout.self, from: JSONSerialization.data(withJSONObject: document)) }
     }
 }
 

@@ -107,7 +107,7 @@ function renderRollout(name, split, box) {
           el("span", { class: "muted", text: fmtNum(m.pass_evidence) + " / " + fmtNum(m.pass_threshold) })));
     });
     box.append(el("div", { class: "tablewrap" }, el("table", {},
-      el("thead", {}, el("tr", {}, ...["test", "verdict", "canary", "baseline", "evidence of a worse canary (log scale)", "evidence within tolerance"].map(h => el("th", { text: h })))),
+      el("thead", {}, el("tr", {}, ...["test", "verdict", "canary", "baseline", "evidence beyond tolerance (log scale)", "evidence within tolerance"].map(h => el("th", { text: h })))),
       el("tbody", {}, ...rows))));
     box.append(el("p", { class: "muted", text: "Analysis: " + analysis.decision + " — " + (analysis.reason || "") + " · canary " + analysis.canary_requests + " requests, baseline " + analysis.baseline_requests + " requests in this step" }));
   }

@@ -40,21 +40,43 @@ public enum AdminBody {
     }
 
     /// `POST /splits/NAME/rollout`: a rollout for `split` under `config` (pools of the split,
-    /// analysis overrides over `config.analysis`). An empty body takes the configuration's
-    /// template for the split.
-    public static func rollout(_ body: [UInt8], split: SplitConfig, config: Config) throws(ConfigErrors) -> RolloutSpec {
+    /// analysis overrides over `config.analysis`), and `force`, which starts it even when the
+    /// plan check says a step cannot finish. An empty body, or one with `force` alone, takes the
+    /// configuration's template for the split.
+    public static func rollout(_ body: [UInt8], split: SplitConfig, config: Config) throws(ConfigErrors) -> RolloutRequest {
         if body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
             guard let template = config.rollouts[split.name] else {
-                throw ConfigErrors(source: "body", errors: [ConfigError(path: "", message:
-                    "empty body and the configuration has no rollout template for split \(quoted(split.name)) (add \"rollouts\": {\"\(split.name)\": {…}}, or send the rollout: {\"baseline\": …, \"canary\": …, \"steps\": […]})")])
+                throw ConfigErrors(source: "body", errors: [ConfigError(path: "", message: noTemplate(split, body: "empty body"))])
             }
-            return template
+            return RolloutRequest(spec: template, force: false)
         }
         return try decode(body, expected: "a rollout object") { decoder, value in
             decoder.poolNames = Set(config.pools.map(\.name))
             decoder.splitNames = Set(config.splits.map(\.name))
-            return decoder.decodeRollout(value, at: .root, split: split, analysis: config.analysis)
+            // `force` belongs to the request, not to the rollout, so templates never carry it.
+            var force = false
+            if case .object(let members) = value, let flag = members["force"] {
+                if case .bool(let on) = flag {
+                    force = on
+                } else {
+                    decoder.reader.report(JSONPath.root.key("force"), "expected true or false (true starts the rollout even when a step cannot reach min_requests within max_step_s), got \(flag.shortDescription)")
+                }
+                if members.count == 1 {
+                    guard let template = config.rollouts[split.name] else {
+                        decoder.reader.report(.root, noTemplate(split, body: "a body with \"force\" alone"))
+                        return nil
+                    }
+                    return RolloutRequest(spec: template, force: force)
+                }
+            }
+            return decoder.decodeRollout(value, at: .root, split: split, analysis: config.analysis, extraKeys: ["force"])
+                .map { RolloutRequest(spec: $0, force: force) }
         }
+    }
+
+    /// The refusal of a body that asks for the configuration's template when there is none.
+    private static func noTemplate(_ split: SplitConfig, body: String) -> String {
+        "\(body) and the configuration has no rollout template for split \(quoted(split.name)) (add \"rollouts\": {\"\(split.name)\": {…}}, or send the rollout: {\"baseline\": …, \"canary\": …, \"steps\": […]})"
     }
 
     /// Parses `body` as JSON and runs `decode`; every problem is thrown with its path, under the

@@ -23,11 +23,13 @@ extension ConfigDecoder {
         return specs
     }
 
-    /// One rollout body for `split`; nil after reporting its problems.
-    func decodeRollout(_ value: JSONValue, at path: JSONPath, split: SplitConfig, analysis base: AnalysisConfig) -> RolloutSpec? {
+    /// One rollout body for `split`; nil after reporting its problems. `extraKeys` are allowed
+    /// beside the rollout's own and left to the caller (the admin body's `force`).
+    func decodeRollout(_ value: JSONValue, at path: JSONPath, split: SplitConfig, analysis base: AnalysisConfig,
+                       extraKeys: [String] = []) -> RolloutSpec? {
         let errorsBefore = reader.errors.count
         let expected = "a rollout such as {\"baseline\": \"blue\", \"canary\": \"green\", \"steps\": [{\"weight\": 10, \"hold_s\": 60}, {\"weight\": 100}]}"
-        guard let fields = reader.object(value, at: path, keys: Self.rolloutKeys, expected: expected) else { return nil }
+        guard let fields = reader.object(value, at: path, keys: Self.rolloutKeys + extraKeys, expected: expected) else { return nil }
         let pools = split.poolNames
         func pool(_ key: String, _ role: String) -> String {
             guard let value = reader.required(fields, key, expected: "the \(role) pool, one of the split's pools (\(listOfQuoted(pools, conjunction: "or")))"),

@@ -8,11 +8,15 @@ import TurnoutRollout
 /// published, recorded with source `rollout` and notified.
 extension ControlPlane {
     /// Starts a rollout of `spec`. Refused (409) when the split already has one in progress, when
-    /// the canary has no server up, or when a reload removed the spec's pools from the split.
-    /// `baselineLatency` is the baseline's latency over the last minutes: enough of it fixes the
-    /// analyzer's latency thresholds before the first step; else the first baseline requests do.
+    /// the canary has no server up, when a reload removed the spec's pools from the split, or
+    /// when a step cannot reach `min_requests` within `max_step_s` at the baseline's traffic
+    /// (unless `force`; the plan is not checked when no baseline traffic was measured).
+    /// `baseline` is the baseline pool's traffic over the last minutes: enough of it fixes the
+    /// analyzer's latency thresholds before the first step (else the first baseline requests
+    /// do), and its error rate is the analyzer's starting point.
     @discardableResult
-    public func startRollout(_ spec: RolloutSpec, baselineLatency: Histogram?, origin: ChangeOrigin) throws(ControlError) -> Rollout {
+    public func startRollout(_ spec: RolloutSpec, force: Bool = false, baseline: BaselineTraffic?,
+                             origin: ChangeOrigin) throws(ControlError) -> Rollout {
         try change { (state: State) throws(ControlError) -> Change<Rollout> in
             guard let split = state.config.split(named: spec.split) else { throw unknownSplit(spec.split, state.config) }
             for pool in [spec.baseline, spec.canary] where split.weights[pool] == nil {
@@ -26,12 +30,23 @@ extension ControlPlane {
             }
             let now = wallClock()
             let plan = RolloutPlan(spec)
+            var check = Self.planCheck(plan, baseline: baseline, weights: state.runtime.weights[split.name] ?? split.weights)
+            if let refusal = check.flatMap(plan.refusal) {
+                guard force else { throw .conflict("rollout on split \(quoted(split.name)) refused: " + refusal) }
+                check?.forced = true
+            }
             var rollout = Rollout(plan: plan, latencyThresholds: nil, now: now)
-            if let baselineLatency, baselineLatency.count >= rollout.analyzer.burnInRequests,
-               let thresholds = rollout.analyzer.thresholds(fromBaseline: baselineLatency) {
+            if let latency = baseline?.latency, latency.count >= rollout.analyzer.burnInRequests,
+               let thresholds = rollout.analyzer.thresholds(fromBaseline: latency) {
                 rollout = Rollout(plan: plan, latencyThresholds: thresholds, now: now)
             }
-            let changes = rollout.start(now: now)
+            rollout.planCheck = check
+            if let baseline, baseline.requests > 0 {
+                rollout.noteBaselineBefore(requests: baseline.requests, errors: baseline.errors, seconds: baseline.seconds)
+            }
+            var changes = rollout.start(now: now)
+            // A forced start says so in the history, where an audit looks for it.
+            if let check, check.forced, !changes.isEmpty { changes[0].reason += "; " + plan.summary(check) }
             var runtime = state.runtime
             // `rollback` after the rollout returns to the weights from before it.
             runtime.push(previous: runtime.weights[split.name] ?? split.weights, for: split.name)

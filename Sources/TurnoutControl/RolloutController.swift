@@ -74,23 +74,36 @@ public final class RolloutController: Sendable {
     public func start(split name: String, body: [UInt8], origin: ChangeOrigin) throws(ControlError) -> Rollout {
         let config = control.config
         guard let split = config.split(named: name) else { throw unknownSplit(name, config) }
-        let spec: RolloutSpec
+        let request: RolloutRequest
         do {
-            spec = try AdminBody.rollout(body, split: split, config: config)
+            request = try AdminBody.rollout(body, split: split, config: config)
         } catch {
             throw .badRequest("POST /splits/\(name)/rollout: " + error.errors.map(\.description).joined(separator: "; "))
         }
-        let rollout = try control.startRollout(spec, baselineLatency: baselineLatency(pool: spec.baseline), origin: origin)
+        let rollout = try control.startRollout(request.spec, force: request.force, baseline: baselineTraffic(pool: request.spec.baseline),
+                                               origin: origin)
         wakeUp.signal()
         return rollout
     }
 
-    /// The baseline's latency over the stats timeline's last 5 minutes.
-    func baselineLatency(pool: String) -> Histogram? {
+    /// The baseline pool's traffic over the stats timeline's last 5 minutes (less right after
+    /// turnout started), its failures counted as a look counts them; nil when a worker did not
+    /// hand over its totals in time.
+    func baselineTraffic(pool: String) -> BaselineTraffic? {
         guard let window = monitor.windowedTraffic()?.first(where: { $0.name == "5m" })?.window else { return nil }
-        var latency = Histogram()
-        for (name, stats) in window.stats where TrafficMonitor.key(named: name).pool == pool { latency.merge(stats.latency) }
-        return latency
+        var traffic = BaselineTraffic(requests: 0, errors: 0, latency: Histogram(), seconds: window.seconds)
+        for (name, stats) in window.stats where TrafficMonitor.key(named: name).pool == pool {
+            traffic.requests &+= stats.requests
+            traffic.errors &+= Self.failures(in: stats)
+            traffic.latency.merge(stats.latency)
+        }
+        return traffic
+    }
+
+    /// The requests of `stats` that failed as the analyzer counts failures: 5xx answers and
+    /// upstream errors (refused, reset, timed out…).
+    static func failures(in stats: TrafficStats) -> UInt64 {
+        stats.responses(inClass: 5) &+ UpstreamErrorKind.allCases.reduce(0) { $0 &+ stats.errors($1) }
     }
 
     /// Nanoseconds per look so far and the number of looks.
@@ -175,7 +188,7 @@ public final class RolloutController: Sendable {
                 guard let now = later[key] else { continue }
                 let delta = earlier[key].map { now.subtracting($0) } ?? now
                 requests &+= delta.requests
-                errors &+= delta.responses(inClass: 5) &+ UpstreamErrorKind.allCases.reduce(0) { $0 &+ delta.errors($1) }
+                errors &+= failures(in: delta)
                 latency.merge(delta.latency)
             }
             return PoolWindow(requests: requests, errors: errors, latency: latency)

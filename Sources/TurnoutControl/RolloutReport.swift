@@ -43,6 +43,7 @@ enum RolloutReport {
             "warming_up": warming,
             "reason": rollout.reason,
             "looks": rollout.looks,
+            "plan_check": planCheckDocument(rollout),
             "analysis": [
                 "decision": decision,
                 "reason": rollout.phase.isFinished || warming ? rollout.reason : analysis.reason,

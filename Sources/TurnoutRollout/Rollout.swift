@@ -33,6 +33,9 @@ public struct Rollout: Sendable, Equatable, Codable {
     public private(set) var lastLookAt: Double?
     /// Why the rollout is where it is, in words.
     public private(set) var reason = "not started"
+    /// The plan checked against the baseline's traffic at the start; nil when none was measured
+    /// (and in state files written before the check existed, which is why it is optional).
+    public var planCheck: PlanCheck?
 
     /// A rollout of `plan` that has not entered its first step. `latencyThresholds`, one per
     /// tested quantile, come from the baseline's traffic before the start; nil has the analyzer
@@ -238,7 +241,7 @@ public struct Rollout: Sendable, Equatable, Codable {
 extension Rollout {
     enum CodingKeys: String, CodingKey {
         case plan, phase, stepIndex, canaryWeight, startedAt, stepStartedAt, finishedAt, canaryTrafficSince
-        case pausedByOperator, analyzer, looks, lastLookAt, reason
+        case pausedByOperator, analyzer, looks, lastLookAt, reason, planCheck
     }
 
     public init(from decoder: any Decoder) throws {
@@ -255,6 +258,7 @@ extension Rollout {
         looks = try c.decode(Int.self, forKey: .looks)
         lastLookAt = try c.decodeIfPresent(Double.self, forKey: .lastLookAt)
         reason = try c.decode(String.self, forKey: .reason)
+        planCheck = try c.decodeIfPresent(PlanCheck.self, forKey: .planCheck)
         do {
             analyzer = try c.decode(CanaryAnalyzer.self, forKey: .analyzer)
         } catch DecodingError.keyNotFound(let key, _) {

@@ -15,9 +15,12 @@ enum CtlCommand {
           weights SPLIT POOL=N …          set them (pools not named get 0)
           switch SPLIT POOL [--force]     send all of SPLIT to POOL (blue-green)
           rollback SPLIT                  restore the weights before the last change
-          rollout start SPLIT [--baseline POOL --canary POOL --steps 5:60,25:120,pause,100 [--advance hold|proven]]
-                                          start a rollout (no flags: the configuration's template)
-          rollout status SPLIT            the rollout's report: step, weights, evidence, reason
+          rollout start SPLIT [--baseline POOL --canary POOL --steps 5:60,25:120,pause,100 [--advance hold|proven]] [--force]
+                                          start a rollout (no flags: the configuration's template);
+                                          --force starts it even if a step cannot reach
+                                          min_requests within max_step_s at today's traffic
+          rollout status SPLIT            the rollout's report: step, weights, the plan check
+                                          per step, evidence, reason
           rollout watch SPLIT             redraw it every second until it ends (exit 0 promoted,
                                           3 rolled back or aborted)
           rollout pause|resume|abort|promote SPLIT
@@ -45,7 +48,7 @@ enum CtlCommand {
         let tokenFile = try arguments.option("--token-file")
         let configPath = try arguments.option("-c", "--config")
         let dashboardPort = try arguments.option("--port")
-        let start = try CtlRollout.StartOptions.parse(&arguments)
+        var start = try CtlRollout.StartOptions.parse(&arguments)
         if arguments.flag("-h", "--help") { writeStandardOutput(usage); return 0 }
         var words = arguments.words
         guard !words.isEmpty else { throw UsageError("ctl needs a verb: status, weights, switch, rollback, rollout, drain, enable, history, stats, mirror, metrics, reload, dashboard") }
@@ -54,6 +57,7 @@ enum CtlCommand {
         if verb != "dashboard" && dashboardPort != nil { throw UsageError("--port goes with dashboard only") }
         if verb == "dashboard" && !words.isEmpty { throw UsageError("usage: turnout ctl dashboard [--port N]") }
         if verb != "rollout" && !start.isEmpty { throw UsageError("--baseline, --canary, --steps and --advance go with rollout start only") }
+        if verb == "rollout" { start.force = force }
         let call = verb == "dashboard" ? (method: "GET", path: "/", body: nil) : verb == "rollout" ? try CtlRollout.request(words: words, options: start) : try request(verb: verb, words: words, force: force)
 
         let client: AdminClient
@@ -89,7 +93,7 @@ enum CtlCommand {
         func expect(_ count: Int, _ shape: String) throws(UsageError) {
             guard words.count == count else { throw UsageError("usage: turnout ctl \(verb) \(shape)") }
         }
-        if force && verb != "switch" { throw UsageError("--force goes with switch only") }
+        if force && verb != "switch" { throw UsageError("--force goes with switch and rollout start only") }
         switch verb {
         case "status", "history", "stats", "mirror", "metrics":
             try expect(0, "")

@@ -10,6 +10,9 @@ enum CtlRollout {
         var canary: String?
         var steps: String?
         var advance: String?
+        /// `--force`: start even when the plan check says a step cannot finish. Not part of
+        /// `isEmpty`: forcing the configuration's template needs no other flag.
+        var force = false
 
         var isEmpty: Bool { baseline == nil && canary == nil && steps == nil && advance == nil }
 
@@ -20,7 +23,7 @@ enum CtlRollout {
         }
     }
 
-    static let usage = "usage: turnout ctl rollout start SPLIT [--baseline POOL --canary POOL --steps 5:60,25:120,pause,50:300,100 [--advance hold|proven]] | status SPLIT | watch SPLIT | pause SPLIT | resume SPLIT | abort SPLIT | promote SPLIT"
+    static let usage = "usage: turnout ctl rollout start SPLIT [--baseline POOL --canary POOL --steps 5:60,25:120,pause,50:300,100 [--advance hold|proven]] [--force] | status SPLIT | watch SPLIT | pause SPLIT | resume SPLIT | abort SPLIT | promote SPLIT"
 
     /// The admin call of `rollout SUBVERB SPLIT`.
     static func request(words: [String], options: StartOptions) throws(UsageError) -> (method: String, path: String, body: String?) {
@@ -28,6 +31,7 @@ enum CtlRollout {
         let (verb, split) = (words[0], words[1])
         let path = "/splits/\(CtlCommand.escape(split))/rollout"
         if verb != "start" && !options.isEmpty { throw UsageError("--baseline, --canary, --steps and --advance go with rollout start only") }
+        if verb != "start" && options.force { throw UsageError("--force goes with rollout start and switch only") }
         switch verb {
         case "start":
             return ("POST", path, try body(options))
@@ -40,9 +44,10 @@ enum CtlRollout {
         }
     }
 
-    /// The rollout body from the flags; nil (the configuration's template) without any.
+    /// The rollout body from the flags; nil (the configuration's template) without any, and
+    /// `{"force": true}` (the template, forced) with `--force` alone.
     static func body(_ options: StartOptions) throws(UsageError) -> String? {
-        guard !options.isEmpty else { return nil }
+        guard !options.isEmpty else { return options.force ? "{\"force\": true}" : nil }
         guard let baseline = options.baseline, let canary = options.canary, let stepsText = options.steps else {
             throw UsageError("rollout start needs --baseline, --canary and --steps together (or none of them, to use the configuration's template)")
         }
@@ -57,6 +62,7 @@ enum CtlRollout {
         }
         var body = "{\"baseline\": \(jsonString(baseline)), \"canary\": \(jsonString(canary)), \"steps\": [\(steps.joined(separator: ", "))]"
         if let advance = options.advance { body += ", \"advance\": \(jsonString(advance))" }
+        if options.force { body += ", \"force\": true" }
         return body + "}"
     }
 
@@ -107,6 +113,7 @@ extension CtlFormat {
             return (step["current"] as? Bool == true) ? "[\(label)]" : label
         }
         out += "steps:    " + steps.joined(separator: " → ") + "\n"
+        out += planCheck(document["plan_check"])
         let weights = document["weights"] as? [String: Any] ?? [:]
         out += "weights:  " + weights.keys.sorted().map { "\($0) \(text(weights[$0]))" }.joined(separator: ", ") + "\n\n"
         var rows = [["POOL", "REQ/S", "ERROR RATE", "P99 MS", "STEP REQUESTS"]]

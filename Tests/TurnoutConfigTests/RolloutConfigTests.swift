@@ -28,6 +28,8 @@ import Testing
         RuleCase(["rollouts": #"{"web": {"baseline": "blue", "canary": "canary", "steps": [{"weight": 100, "hold_s": 5}]}}"#], "rollouts.web.steps[0].hold_s", "nothing to hold"),
         RuleCase(["rollouts": #"{"web": {"baseline": "blue", "canary": "canary", "steps": [{"weight": 101}]}}"#], "rollouts.web.steps[0].weight", "at most 100"),
         RuleCase(["rollouts": #"{"web": {"baseline": "blue", "canary": "canary", "steps": [{"weight": 5, "hold": 60}]}}"#], "rollouts.web.steps[0].hold", #"did you mean "hold_s"?"#),
+        // `force` is a decision of one admin request, never part of a template.
+        RuleCase(["rollouts": #"{"web": {"baseline": "blue", "canary": "canary", "steps": [{"weight": 5}], "force": true}}"#], "rollouts.web.force", #"unknown key "force""#),
         RuleCase(["rollouts": #"{"web": {"baseline": "blue", "canary": "canary", "steps": [{"pause": true, "weight": 5}]}}"#], "rollouts.web.steps[0]", "a step of its own"),
         RuleCase(["rollouts": #"{"web": {"baseline": "blue", "canary": "canary", "steps": [{"weight": 5}], "advance": "fast"}}"#], "rollouts.web.advance", #"expected "hold" or "proven""#),
         RuleCase(["rollouts": #"{"web": {"baseline": "blue", "canary": "canary", "steps": [{"weight": 5}], "analysis": {"confidense": 0.9}}}"#], "rollouts.web.analysis.confidense", #"did you mean "confidence"?"#),
@@ -77,9 +79,11 @@ import Testing
         let config = try #require(decoded(document(["rollouts": Self.template])))
         let split = try #require(config.split(named: "web"))
         let fromTemplate = try AdminBody.rollout([], split: split, config: config)
-        #expect(fromTemplate == config.rollouts["web"])
+        #expect(fromTemplate == RolloutRequest(spec: try #require(config.rollouts["web"]), force: false))
         let body = #"{"baseline": "blue", "canary": "canary", "steps": [{"weight": 10, "hold_s": 5}]}"#
-        let spec = try AdminBody.rollout(Array(body.utf8), split: split, config: config)
+        let request = try AdminBody.rollout(Array(body.utf8), split: split, config: config)
+        #expect(!request.force)
+        let spec = request.spec
         #expect(spec.steps == [.weight(10, holdS: 5), .weight(100, holdS: 0)])
         #expect(spec.advance == .hold)
         do {
@@ -91,5 +95,37 @@ import Testing
         var bare = config
         bare.rollouts = [:]
         #expect(throws: ConfigErrors.self) { try AdminBody.rollout([], split: split, config: bare) }
+    }
+
+    /// `force` (start past the plan check) is a key of the admin body only, a boolean; alone it
+    /// forces the configuration's template.
+    static let forceBodies: [(body: String, force: Bool?, fragment: String)] = [
+        (#"{"baseline": "blue", "canary": "canary", "steps": [{"weight": 10}], "force": true}"#, true, ""),
+        (#"{"baseline": "blue", "canary": "canary", "steps": [{"weight": 10}], "force": false}"#, false, ""),
+        (#"{"force": true}"#, true, ""),
+        (#"{"baseline": "blue", "canary": "canary", "steps": [{"weight": 10}], "force": "yes"}"#, nil, #"force: expected true or false (true starts the rollout even when a step cannot reach min_requests within max_step_s), got "yes""#),
+        (#"{"force": 1}"#, nil, "force: expected true or false"),
+        (#"{"baseline": "blue", "canary": "canary", "steps": [{"weight": 10}], "froce": true}"#, nil, #"did you mean "force"?"#),
+    ]
+
+    @Test(arguments: forceBodies) func forceIsABooleanOfTheBodyOnly(_ body: String, _ force: Bool?, _ fragment: String) throws {
+        let config = try #require(decoded(document(["rollouts": Self.template])))
+        let split = try #require(config.split(named: "web"))
+        do {
+            let request = try AdminBody.rollout(Array(body.utf8), split: split, config: config)
+            #expect(request.force == force, "\(body)")
+            if !body.contains("baseline") { #expect(request.spec == config.rollouts["web"], "force alone takes the template") }
+        } catch {
+            #expect(force == nil, "\(body): \(error)")
+            #expect(error.description.contains(fragment), "\(error)")
+        }
+        var bare = config
+        bare.rollouts = [:]
+        do {
+            _ = try AdminBody.rollout(Array(#"{"force": true}"#.utf8), split: split, config: bare)
+            Issue.record("force alone without a template was accepted")
+        } catch {
+            #expect(error.description.contains(#"a body with "force" alone and the configuration has no rollout template"#), "\(error)")
+        }
     }
 }

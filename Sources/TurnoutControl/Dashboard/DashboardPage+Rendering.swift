@@ -89,6 +89,7 @@ function renderRollout(name, split, box) {
     steps.append(el("span", { class: cls, "data-current": step.current ? "1" : "0", text: (i + 1) + ". " + label }));
   });
   box.append(steps);
+  if (report.plan_check) box.append(el("p", { class: "muted plan-check", id: "plan-check-" + name, text: planCheckText(report.plan_check) }));
   box.append(el("p", { class: "reason" }, el("b", { text: finished ? "Outcome: " : "Now: " }), report.reason || ""));
   const analysis = report.analysis;
   if (analysis && analysis.metrics) {
@@ -111,6 +112,17 @@ function renderRollout(name, split, box) {
       el("tbody", {}, ...rows))));
     box.append(el("p", { class: "muted", text: "Analysis: " + analysis.decision + " — " + (analysis.reason || "") + " · canary " + analysis.canary_requests + " requests, baseline " + analysis.baseline_requests + " requests in this step" }));
   }
+}
+
+// The plan check from the start, one small line: per weight step the canary's expected rate and
+// how long it needs to reach min_requests (a step that cannot within max_step_s is marked).
+function planCheckText(plan) {
+  if (!plan.checked) return "Plan check: " + plan.summary;
+  const rate = v => v >= 1 ? fmtRate(v) : (v > 0 ? v.toPrecision(2) : "0") + " req/s";
+  const steps = plan.steps.map(s => s.step + ". " + s.weight + " %: canary " + rate(s.canary_rps) + ", " +
+    (s.seconds_to_min_requests == null ? "never reaches min_requests" : "≈ " + duration(s.seconds_to_min_requests) + " to min_requests") +
+    (s.fits ? "" : " (over max_step_s)"));
+  return "Plan check at " + rate(plan.split_rps) + " over " + duration(plan.measured_s) + (plan.forced ? ", forced" : "") + ": " + steps.join(" · ");
 }
 
 function renderOverview() {

@@ -48,6 +48,7 @@ canvas { width:100%; height:120px; display:block; }
 .step { border:1px solid var(--line); border-radius:5px; padding:.15rem .5rem; font-size:.85rem; background:#f7f8fa; }
 .step.done { background:#e8eef7; color:var(--muted); }
 .step.current { border:2px solid #0072B2; background:#e6f1f8; font-weight:700; }
+.plan-check { font-size:.8rem; margin:.1rem 0 .4rem; }
 .badge { display:inline-block; font-weight:700; padding:.05rem .45rem; border-radius:4px; background:#e8ebf0; }
 .badge.running { background:#e6f1f8; color:#005a8c; }
 .badge.paused, .badge.stalled { background:#fff4d6; color:#7a5200; }

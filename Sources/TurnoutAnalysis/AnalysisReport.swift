@@ -63,13 +63,14 @@ extension CanaryAnalyzer {
         let cRate = rate(stepCanary.errors, stepCanary.requests)
         let bRate = rate(stepBaseline.errors, stepBaseline.requests)
         let interval = errorLikelihood.interval(alpha: alpha)
-        let tolerance = lastErrorToleranceRatio.map { "fail line \(Format.decimal($0, 2))× baseline's" } ?? "fail line not yet a ratio (baseline rate near 0)"
+        let tolerance = lastErrorToleranceRatio.map { "line at \(Format.decimal($0, 2))× baseline's rate" }
+            ?? "baseline's rate near 0: the canary's own rate is tested"
         metrics.append(MetricReport(
             name: "error rate", canaryEstimate: cRate, baselineEstimate: bRate,
             ratio: errorLikelihood.estimate, ratioInterval: interval,
             failEvidence: errorFailEvidence, failThreshold: errorFailThreshold,
             passEvidence: errorPassEvidence, passThreshold: errorPassThreshold, passMargin: lastErrorMargin,
-            summary: "error rate: canary \(Format.percent(cRate)), baseline \(Format.percent(bRate)), tolerance \(toleranceWords); ratio \(Format.ratio(errorLikelihood.estimate, interval)); beyond-tolerance (\(tolerance)) evidence \(Format.evidence(errorFailEvidence))/\(Format.evidence(errorFailThreshold)), within-tolerance (< \(Format.decimal(lastErrorMargin, 2))×) evidence \(Format.evidence(errorPassEvidence))/\(Format.evidence(errorPassThreshold))"))
+            summary: "error rate: canary \(Format.percent(cRate)), baseline \(Format.percent(bRate)), tolerance \(toleranceWords); ratio \(Format.ratio(errorLikelihood.estimate, interval)); beyond-tolerance evidence \(Format.evidence(errorFailEvidence))/\(Format.evidence(errorFailThreshold)) (\(tolerance)), within-tolerance (< \(Format.decimal(lastErrorMargin, 2))×) evidence \(Format.evidence(errorPassEvidence))/\(Format.evidence(errorPassThreshold))"))
         for i in latencyLikelihoods.indices {
             let likelihood = latencyLikelihoods[i]
             let quantile = Format.quantileName(policy.latencyQuantiles[i])

@@ -56,12 +56,15 @@ import TurnoutFixture
         return (latency?["mean"] as? Double ?? 0, latency?["p99"] as? Double ?? 0)
     }
 
-    @Test func aCanaryThreePercentSlowerIsNotRolledBackAfterALongHold() throws {
-        let harness = try RolloutHarness("tolerance-3pc", extra: Self.analysis,
-                                         canaryBehavior: FixtureBehavior(latencyMs: 103, jitterMs: 10),
-                                         baselineBehavior: Self.baseline)
+    /// Starts a rollout of one 50 % step held 10 s (hold mode) against a canary answering in
+    /// `canaryLatencyMs` ± 10 ms, waits (bounded) for it to end and hands the end and the seconds
+    /// it took to `check` while the harness and the load are still up.
+    static func heldRollout(_ name: String, canaryLatencyMs: Int,
+                            check: (RolloutHarness, SteadyLoad, _ end: [String: Any], _ elapsed: Double) throws -> Void) throws {
+        let harness = try RolloutHarness(name, extra: analysis, canaryBehavior: FixtureBehavior(latencyMs: canaryLatencyMs, jitterMs: 10),
+                                         baselineBehavior: baseline)
         defer { harness.stop() }
-        let load = try Self.loadWithThresholdTraffic(harness)
+        let load = try loadWithThresholdTraffic(harness)
         defer { load.stop() }
         let begin = Date()
         let started = try harness.call("POST", "/splits/web/rollout",
@@ -70,41 +73,36 @@ import TurnoutFixture
         #expect(((started.json["analysis"] as? [String: Any])?["latency_thresholds_ms"] as? [Any])?.count == 1,
                 "thresholds from the traffic before the start, so latency is judged through the whole hold")
         let end = try harness.waitForState(["promoted", "rolled_back", "aborted", "stalled"], seconds: 30)
-        let elapsed = Date().timeIntervalSince(begin)
-        let reason = end["reason"] as? String ?? ""
-        #expect(end["state"] as? String == "promoted", "after \(Int(elapsed)) s: \(reason)")
-        #expect(!reason.contains("slower"), "\(reason)")
-        #expect(end["weights"] as? [String: Int] == ["blue": 0, "canary": 100])
-        #expect(elapsed >= 10, "promoted only once the hold had passed, after \(elapsed) s")
-        #expect((load.pools["canary"] ?? 0) >= 1_500, "the hold carried canary traffic: \(load.pools)")
-        // The proxy measured the canary slower, by about 3 ms, and its p99 within 10 %.
-        let blue = try Self.latency(harness, pool: "blue"), canary = try Self.latency(harness, pool: "canary")
-        #expect(canary.mean > blue.mean * 1.01 && canary.mean < blue.mean * 1.06, "mean \(canary.mean) ms against \(blue.mean) ms")
-        #expect(canary.p99 < blue.p99 * 1.1, "p99 \(canary.p99) ms against \(blue.p99) ms")
-        #expect(load.statuses.keys.allSatisfy { $0 == 200 } && load.failures.isEmpty,
-                "\(load.statuses) \(load.failures.prefix(3))")
+        try check(harness, load, end, Date().timeIntervalSince(begin))
+    }
+
+    @Test func aCanaryThreePercentSlowerIsNotRolledBackAfterALongHold() throws {
+        try Self.heldRollout("tolerance-3pc", canaryLatencyMs: 103) { harness, load, end, elapsed in
+            let reason = end["reason"] as? String ?? ""
+            #expect(end["state"] as? String == "promoted", "after \(Int(elapsed)) s: \(reason)")
+            #expect(!reason.contains("slower"), "\(reason)")
+            #expect(end["weights"] as? [String: Int] == ["blue": 0, "canary": 100])
+            #expect(elapsed >= 10, "promoted only once the hold had passed, after \(elapsed) s")
+            #expect((load.pools["canary"] ?? 0) >= 1_500, "the hold carried canary traffic: \(load.pools)")
+            // The proxy measured the canary slower, by about 3 ms, and its p99 within 10 %.
+            let blue = try Self.latency(harness, pool: "blue"), canary = try Self.latency(harness, pool: "canary")
+            #expect(canary.mean > blue.mean * 1.01 && canary.mean < blue.mean * 1.06, "mean \(canary.mean) ms against \(blue.mean) ms")
+            #expect(canary.p99 < blue.p99 * 1.1, "p99 \(canary.p99) ms against \(blue.p99) ms")
+            #expect(load.statuses.keys.allSatisfy { $0 == 200 } && load.failures.isEmpty,
+                    "\(load.statuses) \(load.failures.prefix(3))")
+        }
     }
 
     @Test func aCanaryFortyPercentSlowerIsRolledBackForLatency() throws {
-        let harness = try RolloutHarness("tolerance-40pc", extra: Self.analysis,
-                                         canaryBehavior: FixtureBehavior(latencyMs: 140, jitterMs: 10),
-                                         baselineBehavior: Self.baseline)
-        defer { harness.stop() }
-        let load = try Self.loadWithThresholdTraffic(harness)
-        defer { load.stop() }
-        let begin = Date()
-        let started = try harness.call("POST", "/splits/web/rollout",
-            #"{"baseline": "blue", "canary": "canary", "steps": [{"weight": 50, "hold_s": 10}], "advance": "hold"}"#)
-        #expect(started.status == 200, "\(started.json)")
-        let end = try harness.waitForState(["rolled_back", "promoted", "aborted", "stalled"], seconds: 30)
-        let elapsed = Date().timeIntervalSince(begin)
-        let reason = end["reason"] as? String ?? ""
-        #expect(end["state"] as? String == "rolled_back", "after \(Int(elapsed)) s: \(reason)")
-        #expect(elapsed < 10, "rolled back before the hold ended, after \(elapsed) s")
-        #expect(reason.contains("p99") && (reason.contains("slower") || reason.contains("latency")), "\(reason)")
-        #expect(end["weights"] as? [String: Int] == ["blue": 100, "canary": 0])
-        let last = try harness.history().last
-        #expect(last?["action"] as? String == "rollout_rollback")
-        #expect(last?["new"] as? [String: Int] == ["blue": 100, "canary": 0])
+        try Self.heldRollout("tolerance-40pc", canaryLatencyMs: 140) { harness, _, end, elapsed in
+            let reason = end["reason"] as? String ?? ""
+            #expect(end["state"] as? String == "rolled_back", "after \(Int(elapsed)) s: \(reason)")
+            #expect(elapsed < 10, "rolled back before the hold ended, after \(elapsed) s")
+            #expect(reason.contains("p99") && (reason.contains("slower") || reason.contains("latency")), "\(reason)")
+            #expect(end["weights"] as? [String: Int] == ["blue": 100, "canary": 0])
+            let last = try harness.history().last
+            #expect(last?["action"] as? String == "rollout_rollback")
+            #expect(last?["new"] as? [String: Int] == ["blue": 100, "canary": 0])
+        }
     }
 }

@@ -109,12 +109,13 @@ extension CanaryAnalyzer {
     /// q-quantile against the baseline's share above that quantile, which are equal exactly at
     /// the tolerance.
     func latencyBoundaryWords(_ i: Int) -> String? {
-        guard i < latencyThresholds.count, stepCanary.requests > 0, stepBaseline.requests > 0,
-              stepCanaryAbovePass[i] > 0, stepBaselineAbove[i] > 0 else { return nil }
-        let canaryShare = Double(stepCanaryAbovePass[i]) / Double(stepCanary.requests)
-        let baselineShare = Double(stepBaselineAbove[i]) / Double(stepBaseline.requests)
+        let counts = latencyLikelihoods[i]
+        guard i < latencyThresholds.count, counts.canaryRequests > 0, counts.baselineRequests > 0,
+              counts.canaryEvents > 0, counts.baselineEvents > 0 else { return nil }
+        let canaryShare = Double(counts.canaryEvents) / Double(counts.canaryRequests)
+        let baselineShare = Double(counts.baselineEvents) / Double(counts.baselineRequests)
         let excess = log(canaryShare / baselineShare)
-        let width = boundaryZ * (1 / Double(stepCanaryAbovePass[i]) + 1 / Double(stepBaselineAbove[i])).squareRoot()
+        let width = boundaryZ * (1 / Double(counts.canaryEvents) + 1 / Double(counts.baselineEvents)).squareRoot()
         guard abs(excess) <= width else { return nil }
         let name = Format.quantileName(policy.latencyQuantiles[i])
         return "\(name) within about ±\(Format.percent(exp(width) - 1)) of the tolerance (\(Format.percent(canaryShare)) of canary requests slower than \(Format.milliseconds(latencyThresholds[i].passBound)), \(Format.percent(baselineShare)) of baseline's slower than its \(name) \(Format.milliseconds(latencyThresholds[i].baselineBound))): cannot tell yet"

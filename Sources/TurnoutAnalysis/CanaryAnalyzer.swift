@@ -57,12 +57,10 @@ public struct CanaryAnalyzer: Sendable, Equatable, Codable {
     public internal(set) var latencyThresholds: [LatencyThreshold] = []
     /// Error-ratio likelihood over this step (report only).
     var errorLikelihood = RatioLikelihood()
-    /// Exceedance-ratio likelihoods over this step, one per quantile (report only).
+    /// Exceedance-ratio likelihoods over this step, one per quantile: canary requests above the
+    /// pass bound against baseline requests above the baseline bound, the pair the tolerance is
+    /// about (report and reasons).
     var latencyLikelihoods: [RatioLikelihood]
-    /// This step's counts above each quantile's bounds: canary above the pass bound against
-    /// baseline above the baseline bound, the pair the tolerance is about (report and reasons).
-    var stepCanaryAbovePass: [UInt64]
-    var stepBaselineAbove: [UInt64]
     /// Baseline latency seen in this step while no thresholds were known (burn-in).
     var burnIn: Histogram?
     /// Step number, from 0.
@@ -127,8 +125,6 @@ public struct CanaryAnalyzer: Sendable, Equatable, Codable {
         }
         latencyLikelihoods = [RatioLikelihood](repeating: RatioLikelihood(), count: q)
         latencyDispersion = [DispersionEstimate](repeating: DispersionEstimate(), count: q)
-        stepCanaryAbovePass = [UInt64](repeating: 0, count: q)
-        stepBaselineAbove = [UInt64](repeating: 0, count: q)
     }
 
     /// Starts a step at a new canary weight. `latencyThresholds` (one per policy quantile) come
@@ -148,7 +144,6 @@ public struct CanaryAnalyzer: Sendable, Equatable, Codable {
         for i in latencyPass.indices { latencyPass[i].reset() }
         errorLikelihood.reset()
         for i in latencyLikelihoods.indices { latencyLikelihoods[i].reset() }
-        for i in stepCanaryAbovePass.indices { stepCanaryAbovePass[i] = 0; stepBaselineAbove[i] = 0 }
         stepSeconds = 0
         stepCanary = PoolCounts(requests: 0, errors: 0)
         stepBaseline = PoolCounts(requests: 0, errors: 0)
@@ -268,8 +263,6 @@ public struct CanaryAnalyzer: Sendable, Equatable, Codable {
             }
             latencyLikelihoods[i].observe(canaryRequests: c.requests, baselineRequests: b.requests,
                                           canaryEvents: c.abovePassBound[i], baselineEvents: b.aboveBaselineBound[i])
-            stepCanaryAbovePass[i] += c.abovePassBound[i]
-            stepBaselineAbove[i] += b.aboveBaselineBound[i]
         }
         stepSeconds += look.seconds
         stepCanary.requests += c.requests

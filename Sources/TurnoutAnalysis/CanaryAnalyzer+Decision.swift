@@ -36,7 +36,7 @@ extension CanaryAnalyzer {
             verdict = .fail
             let name = Format.quantileName(policy.latencyQuantiles[i])
             let t = latencyThresholds[i]
-            reason = "canary \(name) is beyond +\(Format.percent(policy.latencyTolerance)) of baseline's: more canary requests are slower than \(Format.milliseconds(t.failBound)) than baseline requests are slower than its \(name) \(Format.milliseconds(t.baselineBound)) (evidence \(Format.evidence(latencyFail[i].evidence)) ≥ \(Format.evidence(1 / policy.latencyFailAlpha)))"
+            reason = "canary \(name) is beyond +\(Format.percent(policy.latencyTolerance)) of baseline's: a larger share of canary requests is slower than \(Format.milliseconds(t.failBound)) (\(Format.decimal(1 + policy.latencyTolerance, 2)) × baseline's \(name)) than of baseline requests slower than its \(name) \(Format.milliseconds(t.baselineBound)) (evidence \(Format.evidence(latencyFail[i].evidence)) ≥ \(Format.evidence(1 / policy.latencyFailAlpha)))"
             return
         }
         var waiting: [String] = []
@@ -71,15 +71,12 @@ extension CanaryAnalyzer {
     }
 
     /// Two-sided normal quantile for the policy's confidence (2.58 at 0.99), for the "about ±x"
-    /// of a reason: a plain standard error, not the anytime-valid width the tests use.
+    /// of a reason: a plain standard error, not the anytime-valid width the tests use. Abramowitz
+    /// and Stegun's rational approximation 26.2.23 (error below 0.00045) keeps a look cheap.
     var boundaryZ: Double {
-        let target = policy.alpha / 2
-        var low = 0.0, high = 10.0
-        for _ in 0..<60 {
-            let mid = (low + high) / 2
-            if 0.5 * erfc(mid / 2.0.squareRoot()) > target { low = mid } else { high = mid }
-        }
-        return (low + high) / 2
+        let tail = min(max(policy.alpha / 2, 1e-12), 0.5)
+        let t = (-2 * log(tail)).squareRoot()
+        return t - (2.515517 + 0.802853 * t + 0.010328 * t * t) / (1 + 1.432788 * t + 0.189269 * t * t + 0.001308 * t * t * t)
     }
 
     /// When this step's error estimate sits within about one confidence half-width of the

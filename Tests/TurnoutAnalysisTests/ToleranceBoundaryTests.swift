@@ -106,3 +106,13 @@ struct ToleranceBoundaryTests {
         #expect(analyzer.verdict != .fail, "\(analyzer.reason)")
     }
 }
+
+/// The "about ±x" of a reason near a tolerance line.
+struct BoundaryWidthTests {
+    @Test(arguments: [(0.99, 2.5758), (0.95, 1.9600), (0.999, 3.2905)])
+    func theWidthIsTheTwoSidedNormalQuantileOfTheConfidence(_ confidence: Double, _ z: Double) {
+        var policy = AnalysisPolicy()
+        policy.confidence = confidence
+        #expect(abs(CanaryAnalyzer(policy: policy).boundaryZ - z) < 0.001)
+    }
+}

@@ -6,53 +6,27 @@ import TurnoutAdmin
 /// `/mirror` once a second and calls the same endpoints as `turnout ctl` for its buttons, so a
 /// relay only has to copy requests.
 ///
-/// It is a string literal compiled into the binary rather than a SwiftPM resource on purpose:
-/// Turnout ships as one static binary, and a resource bundle would have to live beside it.
+/// The page is edited as what it is, real files beside this one: `page.html` (the document),
+/// `style.css`, and the script in three parts (`charts.js`: formatting, the admin API calls and
+/// the charts; `mirror.js`: the Shadow panel; `rendering.js`: rendering and the poll loop).
+/// SwiftPM compiles them into the binary (`embedInCode` in Package.swift), so Turnout still ships
+/// as one static binary with no resource bundle beside it; this type puts them together once.
 public enum DashboardPage {
     /// `text/html; charset=utf-8`, never cached (the page changes with the binary).
     public static let response = AdminResponse(status: 200, contentType: "text/html; charset=utf-8", body: Array(html.utf8))
 
+    /// Where `page.html` takes the style sheet (inside its `<style>`) and the script (inside its
+    /// `<script>`); each marker is a comment of its language, so the file is a valid page alone.
+    static let styleMarker = "/* turnout:style.css */"
+    static let scriptMarker = "// turnout:scripts"
 
-    /// The whole page: its parts in order, one per concern (the markup here; the style, the
-    /// helpers and charts, the Shadow panel, and the rendering and polling in their own files).
-    public static let html = [pageStart, style, markup, script, mirrorPanel, rendering, pageEnd].joined(separator: "\n")
-
-    /// The document head up to the style.
-    static let pageStart = ##"""
-<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Turnout</title>
-<link rel="icon" href="data:,">
-"""##
-
-    /// The end of the head, the body's sections (filled by the script), and the script's opening tag.
-    static let markup = ##"""
-</head>
-<body>
-<header>
-  <h1>Turnout</h1>
-  <span class="meta" id="meta">connecting…</span>
-  <span class="right"><span class="meta" id="conn"></span><button id="token-button" type="button">Token</button></span>
-</header>
-<p id="message" role="status"></p>
-<main>
-  <section class="wide" id="splits-section"><h2>Splits</h2><div id="splits"><p class="muted">Loading…</p></div></section>
-  <section class="wide" id="overview-section"><h2>Pools: last 5 minutes, one point a second</h2><div class="charts" id="overview"></div></section>
-  <section class="wide" id="pools-section"><h2>Servers</h2><div id="pools"></div></section>
-  <section class="wide" id="mirror-section" hidden><h2>Shadow <span class="muted">(copies to the shadow pool since start; the client gets the primary's answer)</span></h2><div id="mirror"></div></section>
-  <section class="wide" id="history-section"><h2>History <span class="muted">(newest first)</span></h2><div class="tablewrap" id="history"></div></section>
-</main>
-<footer>Polls this admin API once a second. Times are in your local time zone.</footer>
-<script>
-"""##
-
-    /// The closing tags.
-    static let pageEnd = ##"""
-</script>
-</body>
-</html>
-"""##
+    /// The whole page: `page.html` with the style and the script's parts in place.
+    public static let html: String = {
+        let script = [PackageResources.charts_js, PackageResources.mirror_js, PackageResources.rendering_js]
+            .map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\n")
+        let page = String(decoding: PackageResources.page_html, as: UTF8.self)
+        precondition(page.contains(styleMarker) && page.contains(scriptMarker), "page.html: a marker is missing")
+        return page.replacing(styleMarker, with: String(decoding: PackageResources.style_css, as: UTF8.self))
+            .replacing(scriptMarker, with: script)
+    }()
 }

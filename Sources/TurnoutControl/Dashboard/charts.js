@@ -1,7 +1,3 @@
-/// The dashboard's script, first part: formatting, the admin API calls (token, confirmation, refusals) and the charts.
-extension DashboardPage {
-    /// Helpers, `api`/`act`, and the canvas line charts.
-    static let script = ##"""
 "use strict";
 const POOL_COLORS = { blue: "#0072B2", green: "#009E73", canary: "#E69F00" };
 const OTHER_COLORS = ["#56B4E9", "#D55E00", "#CC79A7", "#F0E442", "#000000", "#999999"];
@@ -154,5 +150,3 @@ function chartBox(id, title) {
   return box;
 }
 
-"""##
-}

@@ -1,7 +1,3 @@
-/// The dashboard's Shadow panel (SPEC §10, §12): shown while a route mirrors, filled from `GET /mirror`.
-extension DashboardPage {
-    /// `mirrorConfigured`, `renderMirror`; the poll loop (in `rendering`) calls them once a second.
-    static let mirrorPanel = ##"""
 // ---- shadow traffic -----------------------------------------------------------------------
 // The mirror in force: the top-level block, or a route's own (status.routes[i].mirror is resolved).
 function mirrorConfigured(s) { return !!(s.mirror || (s.routes || []).some(r => r.mirror)); }
@@ -45,5 +41,3 @@ function renderMirror(s) {
       el("td", { class: "muted", text: m.primary.prefix.slice(0, 40) + "  |  " + m.shadow.prefix.slice(0, 40) })))))));
 }
 
-"""##
-}

@@ -1,8 +1,3 @@
-/// The dashboard's script, second part: rendering what the admin API answered, and polling it once a second.
-extension DashboardPage {
-    /// Splits, the rollout, the charts per pool and server, the history; the poll loop (which also
-    /// fills the Shadow panel of `mirrorPanel`).
-    static let rendering = ##"""
 // ---- rendering ----------------------------------------------------------------------------
 function renderHeader(s) {
   document.getElementById("meta").textContent = "version " + s.version + " · up " + duration(s.uptime_s) + " · " + s.workers + " workers · listening on " + s.listen.join(", ");
@@ -261,5 +256,3 @@ document.getElementById("token-button").addEventListener("click", () => { askTok
 window.addEventListener("resize", () => { if (state.status) { renderOverview(); renderPools(state.status); } });
 poll();
 setInterval(poll, 1000);
-"""##
-}

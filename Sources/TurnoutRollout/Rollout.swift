@@ -239,6 +239,8 @@ public struct Rollout: Sendable, Equatable, Codable {
 /// weights with a fresh analyzer, and its reason says so: the evidence restarts, which can only
 /// make a rollback later, never one that would not have happened.
 extension Rollout {
+    /// Every stored property: `encode(to:)` is synthesized from this list, and the round-trip
+    /// test (decoded == encoded) fails when a new property is missing from it.
     enum CodingKeys: String, CodingKey {
         case plan, phase, stepIndex, canaryWeight, startedAt, stepStartedAt, finishedAt, canaryTrafficSince
         case pausedByOperator, analyzer, looks, lastLookAt, reason, planCheck

@@ -55,7 +55,7 @@ let package = Package(
         .target(name: "TurnoutControl", dependencies: ["TurnoutCore", "TurnoutConfig", "TurnoutAdmin", "TurnoutMetrics", "TurnoutPosix",
                                                         "TurnoutAnalysis", "TurnoutRollout", "TurnoutNotify", "TurnoutMirror"],
                 resources: ["page.html", "style.css", "charts.js", "mirror.js", "rendering.js"].map { .embedInCode("Dashboard/" + $0) }),
-        .executableTarget(name: "turnout", dependencies: ["TurnoutCore", "TurnoutConfig", "TurnoutControl", "TurnoutAdmin", "TurnoutFixture"]),
+        .executableTarget(name: "turnout", dependencies: ["TurnoutCore", "TurnoutConfig", "TurnoutControl", "TurnoutAdmin", "TurnoutFixture", "TurnoutRollout"]),
 
         // Benchmarks: the rollout simulator and the `turnout-bench` tool.
         .target(name: "TurnoutSimulation", dependencies: ["TurnoutAnalysis", "TurnoutRollout", "TurnoutMetrics"], path: "Benchmarks/Simulation"),

@@ -142,10 +142,11 @@ extension RolloutPlan {
     private var firstWeightStepIndex: Int? { steps.firstIndex { $0.weight != nil } }
 }
 
-/// Readable numbers for the check's messages, without Foundation: "1,000", "0.5", "10.0".
-enum PlanFormat {
+/// Readable numbers for the check's messages, without Foundation: "1,000", "0.5", "10.0";
+/// `turnout ctl` prints the report's plan check with them too.
+public enum PlanFormat {
     /// An integer with thousands separators.
-    static func grouped(_ value: Int) -> String {
+    public static func grouped(_ value: Int) -> String {
         let digits = String(value.magnitude)
         var out = ""
         for (i, digit) in digits.enumerated() {
@@ -156,7 +157,7 @@ enum PlanFormat {
     }
 
     /// Seconds to three significant figures (an estimate, not a promise): "1,000", "83", "12,300".
-    static func about(_ seconds: Double) -> String {
+    public static func about(_ seconds: Double) -> String {
         guard seconds.isFinite else { return "∞" }
         guard seconds >= 1_000 else { return grouped(Int(seconds.rounded())) }
         let scale = pow(10, floor(log10(seconds)) - 2)
@@ -164,7 +165,7 @@ enum PlanFormat {
     }
 
     /// A rate: one decimal from 1 up, two significant digits below ("10.0", "0.5", "0.05").
-    static func rate(_ value: Double) -> String {
+    public static func rate(_ value: Double) -> String {
         guard value.isFinite else { return "∞" }
         guard value > 0 else { return "0" }
         if value >= 1 {

@@ -1,4 +1,4 @@
-import Foundation
+import TurnoutRollout
 
 extension CtlFormat {
     /// The report's `plan_check` as lines under the steps: the summary, then per weight step the
@@ -9,26 +9,10 @@ extension CtlFormat {
         var out = "plan:     \(text(check["summary"]))\n"
         for step in check["steps"] as? [[String: Any]] ?? [] {
             let hold = (step["hold_s"] as? Int ?? 0) > 0 ? ", hold \(text(step["hold_s"])) s" : ""
-            let toMinimum = (step["seconds_to_min_requests"] as? Double).map { "about \(wholeSeconds($0)) s to min_requests" }
+            let toMinimum = (step["seconds_to_min_requests"] as? Double).map { "about \(PlanFormat.about($0)) s to min_requests" }
                 ?? "never reaches min_requests"
             let fits = step["fits"] as? Bool == true ? "fits" : "does not fit within max_step_s"
-            out += "          step \(text(step["step"])) at \(text(step["weight"])) %: \(rate(step["canary_rps"] as? Double ?? 0)) canary requests/s, \(toMinimum)\(hold): \(fits)\n"
-        }
-        return out
-    }
-
-    /// "0.5", "0.05", "12.5": two significant digits below 1, one decimal above.
-    private static func rate(_ value: Double) -> String {
-        value >= 1 ? String(format: "%.1f", value) : String(format: "%.2g", value)
-    }
-
-    /// "1,000": whole seconds with thousands separators, whatever the locale.
-    private static func wholeSeconds(_ value: Double) -> String {
-        let digits = String(Int(value.rounded()))
-        var out = ""
-        for (i, digit) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(digit)
+            out += "          step \(text(step["step"])) at \(text(step["weight"])) %: \(PlanFormat.rate(step["canary_rps"] as? Double ?? 0)) canary requests/s, \(toMinimum)\(hold): \(fits)\n"
         }
         return out
     }

@@ -71,11 +71,12 @@ public struct Rollout: Sendable, Equatable, Codable {
         return now - since < Double(plan.analysis.warmupSeconds)
     }
 
-    /// Whether a look measured from `start` to `now` holds any traffic of the warm-up. The look
-    /// that ends as the warm-up ends began inside it, so it is left out too: no request measured
-    /// during the warm-up reaches the analyzer.
-    func warmUpCovers(lookFrom start: Double, to now: Double) -> Bool {
-        warmingUp(at: now) || (plan.analysis.warmupSeconds > 0 && warmingUp(at: start))
+    /// Whether a look that began at `start` holds any traffic of the warm-up: the look that ends
+    /// as the warm-up ends began inside it, so it is left out too, and no request measured during
+    /// the warm-up reaches the analyzer. (Without a warm-up nothing is left out, including a look
+    /// that began before the canary's first traffic.)
+    func warmUpCovers(lookFrom start: Double) -> Bool {
+        plan.analysis.warmupSeconds > 0 && warmingUp(at: start)
     }
 
     /// The latency thresholds in force (empty while they are measured).
@@ -115,7 +116,7 @@ public struct Rollout: Sendable, Equatable, Codable {
         if let canaryDown {
             return finish(.rolledBack, event: .rolledBack, canaryWeight: 0, reason: "canary pool \(plan.canary) has no server up (\(canaryDown))", now: now)
         }
-        if warmUpCovers(lookFrom: now - seconds, to: now) {
+        if warmUpCovers(lookFrom: now - seconds) {
             if phase == .running {
                 let since = canaryTrafficSince.map { now - $0 } ?? 0
                 reason = "warming up: the analyzer ignores the canary's first \(plan.analysis.warmupSeconds) s (\(Int(since)) s so far)"

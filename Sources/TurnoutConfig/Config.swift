@@ -43,6 +43,8 @@ public struct Config: Sendable, Equatable {
     /// Name of the response header that carries the chosen pool (`X-Turnout-Pool` by default);
     /// nil when the header is disabled (`"pool_header": null`).
     public var poolHeader: String?
+    /// Cluster mode: the fleet's shared state in etcd (SPEC §16); nil for one instance alone.
+    public var cluster: ClusterConfig?
 
     /// The default admin socket path.
     public static let defaultAdminSocket = "run/turnout-admin.sock"
@@ -71,8 +73,10 @@ public struct Config: Sendable, Equatable {
         accessLog: String? = nil,
         poolHeader: String? = Config.defaultPoolHeader,
         notify: NotifyConfig? = nil,
-        rollouts: [String: RolloutSpec] = [:]
+        rollouts: [String: RolloutSpec] = [:],
+        cluster: ClusterConfig? = nil
     ) {
+        self.cluster = cluster
         self.rollouts = rollouts
         self.listen = listen
         self.workers = workers

@@ -18,7 +18,7 @@ final class ConfigDecoder {
     static let topLevelKeys = [
         "listen", "workers", "admin", "state_file", "pools", "splits", "routes", "health", "outlier",
         "retries", "mirror", "analysis", "timeouts", "limits", "access_log", "pool_header",
-        "notify", "rollouts",
+        "notify", "rollouts", "cluster",
     ]
 
     /// The configuration, or nil when any error was reported (they are in `reader.errors`).
@@ -44,12 +44,14 @@ final class ConfigDecoder {
         let poolHeader = decodePoolHeader(top)
         let notify = decodeNotify(top)
         let rollouts = decodeRollouts(top, splits: splits, analysis: analysis)
+        let cluster = decodeCluster(top)
 
         guard reader.errors.isEmpty else { return nil }
         return Config(
             listen: listen, workers: workers, admin: admin, stateFile: stateFile, pools: pools, splits: splits,
             routes: routes, health: health, outlier: outlier, retries: retries, mirror: mirror, analysis: analysis,
-            timeouts: timeouts, limits: limits, accessLog: accessLog, poolHeader: poolHeader, notify: notify, rollouts: rollouts)
+            timeouts: timeouts, limits: limits, accessLog: accessLog, poolHeader: poolHeader, notify: notify, rollouts: rollouts,
+            cluster: cluster)
     }
 
     /// `pool_header`: a header name token, or null to send no pool header.

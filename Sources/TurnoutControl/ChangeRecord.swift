@@ -79,4 +79,13 @@ public struct ChangeRecord: Sendable, Equatable {
     /// `pool/address` for server changes.
     public var server: String?
     public var origin: ChangeOrigin
+    /// The fleet instance that took the change; nil for a Turnout alone.
+    public var instance: String? = nil
+
+    /// The entry as taken by `instance`.
+    func taken(by instance: String) -> ChangeRecord {
+        var record = self
+        record.instance = instance
+        return record
+    }
 }

@@ -87,7 +87,8 @@ extension ControlPlane {
     private func observed(action: ChangeAction, pool: String, server: String, source: ChangeSource, reason: String,
                           in state: inout State) {
         _ = publish(state)
+        // Health is observed by each instance of a fleet on its own, so it is not shared.
         record(ChangeRecord(time: wallClock(), split: nil, action: action, server: "\(pool)/\(server)",
-                            origin: ChangeOrigin(source: source, reason: reason)), in: &state)
+                            origin: ChangeOrigin(source: source, reason: reason), instance: instance), in: &state, deliver: true)
     }
 }

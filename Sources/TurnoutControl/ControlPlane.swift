@@ -34,6 +34,8 @@ public final class ControlPlane: Sendable {
     struct State {
         var config: Config
         var runtime: RuntimeState
+        /// The store's revision of `runtime`: the basis every change is validated against.
+        var revision: Int64
         /// Servers observed down or ejected.
         var health = ServerHealth()
         /// Oldest first, bounded by `historyLimit`.
@@ -45,8 +47,9 @@ public final class ControlPlane: Sendable {
     /// How many history entries are kept in memory.
     static let historyLimit = 1_000
 
-    /// Takes over a running proxy that was started with `runtime` (see `loadRuntimeState`).
-    public init(server: ProxyServer, config: Config, runtime: RuntimeState, store: RuntimeStore?, configPath: String?,
+    /// Takes over a running proxy that was started with `runtime`, the store's state at
+    /// `revision` (see `loadRuntimeState`).
+    public init(server: ProxyServer, config: Config, runtime: RuntimeState, revision: Int64 = 0, store: RuntimeStore?, configPath: String?,
                 version: String, deliver: (@Sendable ([UInt8]) -> Void)? = nil, notice: @escaping @Sendable (String) -> Void) {
         self.server = server
         self.version = version
@@ -54,8 +57,12 @@ public final class ControlPlane: Sendable {
         self.store = store
         self.deliver = deliver
         self.notice = notice
-        state = Mutex(State(config: config, runtime: runtime))
+        instance = config.cluster?.instance
+        state = Mutex(State(config: config, runtime: runtime, revision: revision))
     }
+
+    /// This instance's name in a fleet, stamped on the history entries it records; nil alone.
+    public let instance: String?
 
     /// The store `config` asks for: its state file, or none.
     public static func store(for config: Config) -> RuntimeStore? {
@@ -64,21 +71,21 @@ public final class ControlPlane: Sendable {
 
     /// The runtime state to start with: the store's, reconciled with `config`. Nothing saved is
     /// a first start; an unreadable store is reported and ignored, never fatal.
-    public static func loadRuntimeState(config: Config, store: RuntimeStore?, notice: (String) -> Void) -> RuntimeState {
-        guard let store else { return RuntimeState() }
+    public static func loadRuntimeState(config: Config, store: RuntimeStore?, notice: (String) -> Void) -> StoredState {
+        guard let store else { return StoredState(state: RuntimeState(), revision: 0) }
         do {
-            guard let loaded = try store.load() else { return RuntimeState() }
-            let reconciled = reconcile(loaded, with: config, now: wallClock(), notice: notice)
+            guard let loaded = try store.load() else { return StoredState(state: RuntimeState(), revision: 0) }
+            let reconciled = reconcile(loaded.state, with: config, now: wallClock(), notice: notice)
             for (split, weights) in reconciled.weights.sorted(by: { $0.key < $1.key }) {
                 notice("state \(store.location): split \(split) resumes at \(describe(weights))")
             }
             for (split, rollout) in reconciled.rollouts.sorted(by: { $0.key < $1.key }) where !rollout.phase.isFinished {
                 notice("state \(store.location): the rollout of \(rollout.plan.canary) on split \(split) resumes at step \(rollout.stepIndex + 1) (\(rollout.phase.rawValue))")
             }
-            return reconciled
+            return StoredState(state: reconciled, revision: loaded.revision)
         } catch {
             notice("state ignored, starting from the configuration's weights: \(error)")
-            return RuntimeState()
+            return StoredState(state: RuntimeState(), revision: 0)
         }
     }
 
@@ -97,6 +104,12 @@ public final class ControlPlane: Sendable {
     }
 
     public var uptimeSeconds: Double { Date().timeIntervalSince(startedAt) }
+
+    /// The runtime state in force.
+    public var runtime: RuntimeState { state.withLock { $0.runtime } }
+
+    /// The history in memory, oldest first.
+    public var history: [ChangeRecord] { state.withLock { $0.history } }
 
     /// A consistent copy of the configuration, runtime state and history.
     func read<T>(_ body: (State) -> T) -> T { state.withLock { body($0) } }
@@ -285,66 +298,127 @@ public final class ControlPlane: Sendable {
     }
 
     /// The one path every change takes: `compute` sees a consistent copy of the state and says
-    /// what to change; the change is checked (its snapshot must build), saved to the store, put
-    /// in force and published under the state lock, recorded, and then its adoption by the
-    /// workers is awaited — all under the changes lock, so changes never interleave. A store
-    /// that cannot be written refuses the change: a restart would otherwise undo it silently.
+    /// what to change; the change is checked (its snapshot must build), committed to the store
+    /// over the revision it was computed from, put in force and published under the state lock,
+    /// recorded, and then its adoption by the workers is awaited — all under the changes lock, so
+    /// changes never interleave. A store that cannot be written refuses the change: a restart
+    /// would otherwise undo it silently. When another instance of the fleet committed first, its
+    /// state is put in force and the change is validated again on top of it.
     func change<Result>(_ compute: (State) throws(ControlError) -> Change<Result>) throws(ControlError) -> Result {
         try changes.withLock { (count: inout Int) throws(ControlError) -> Result in
-            let current = state.withLock { $0 }
-            let change = try compute(current)
-            let config = change.config ?? current.config
-            if change.publish {
-                do throws(ProxyStartError) {
-                    _ = try ProxyServer.snapshot(for: config, weights: change.runtime.weights,
-                                                 unavailable: current.health.unavailable(drained: change.runtime.drained))
-                } catch {
-                    throw .badRequest(error.description)
+            for attempt in 1...Self.conflictAttempts {
+                let current = state.withLock { $0 }
+                var change = try compute(current)
+                let config = change.config ?? current.config
+                if change.publish {
+                    do throws(ProxyStartError) {
+                        _ = try Self.snapshot(config: config, runtime: change.runtime, health: current.health)
+                    } catch {
+                        throw .badRequest(error.description)
+                    }
                 }
-            }
-            if change.save, let store {
-                do {
-                    try store.save(change.runtime)
-                } catch {
-                    throw ControlError(500, "cannot write the runtime state, nothing changed: \(error)")
+                if let instance { change.records = change.records.map { $0.taken(by: instance) } }
+                var revision = current.revision
+                if change.save, let store {
+                    do throws(RuntimeStoreError) {
+                        revision = try store.commit(change.runtime, records: change.records, over: current.revision)
+                    } catch {
+                        switch error {
+                        case .conflict(let newer):
+                            adoptLocked(newer, records: [])
+                            guard attempt < Self.conflictAttempts else {
+                                throw .conflict("the state changed on another instance \(attempt) times while this change was being validated; "
+                                    + "nothing changed, try again")
+                            }
+                            continue
+                        case .unavailable(let reason):
+                            throw ControlError(503, "\(reason); nothing changed (routing stays as it is)")
+                        case .failed(let reason):
+                            throw ControlError(500, "cannot write the runtime state, nothing changed: \(reason)")
+                        }
+                    }
                 }
+                count += 1
+                let adoption = state.withLock { (state: inout State) -> ProxyServer.Adoption? in
+                    state.config = config
+                    state.runtime = change.runtime
+                    state.revision = revision
+                    if let keep = change.keepHealth { state.health.keep(only: keep) }
+                    for record in change.records { self.record(record, in: &state, deliver: true) }
+                    return change.publish ? publish(state) : nil
+                }
+                awaitAdoption(adoption)
+                for note in change.notes { notice(note) }
+                return change.result
             }
-            count += 1
-            let adoption = state.withLock { (state: inout State) -> ProxyServer.Adoption? in
-                state.config = config
-                state.runtime = change.runtime
-                if let keep = change.keepHealth { state.health.keep(only: keep) }
-                for record in change.records { self.record(record, in: &state) }
-                return change.publish ? publish(state) : nil
-            }
-            if let adoption, !adoption.wait(seconds: 5) {
-                notice("a worker did not confirm the new routing within 5 s; it will use it from its next request")
-            }
-            for note in change.notes { notice(note) }
-            return change.result
+            throw .conflict("the state kept changing on other instances; nothing changed, try again")
         }
+    }
+
+    /// How often a change is validated again after losing a race with another instance.
+    static let conflictAttempts = 5
+
+    /// Puts in force a state another instance of the fleet committed, with the history entries
+    /// of the changes that made it, through the same publication as a change of this one. A
+    /// state no newer than the one in force is ignored (this instance's own writes come back
+    /// through the watch, too).
+    public func adopt(_ stored: StoredState, records: [ChangeRecord]) {
+        changes.withLock { _ in adoptLocked(stored, records: records) }
+    }
+
+    /// `adopt`, under the changes lock.
+    private func adoptLocked(_ stored: StoredState, records: [ChangeRecord]) {
+        let adoption = state.withLock { (state: inout State) -> ProxyServer.Adoption?? in
+            guard stored.revision > state.revision else { return nil }
+            let routing = state.runtime.weights != stored.state.weights || state.runtime.drained != stored.state.drained
+            state.runtime = stored.state
+            state.revision = stored.revision
+            // Notified by the instance that took the change, not again by every one.
+            for record in records { self.record(record, in: &state, deliver: false) }
+            return .some(routing ? publish(state) : nil)
+        }
+        guard case .some(let posted) = adoption else { return }
+        awaitAdoption(posted)
+    }
+
+    /// Waits (bounded) for every worker to route by a posted snapshot.
+    private func awaitAdoption(_ adoption: ProxyServer.Adoption?) {
+        if let adoption, !adoption.wait(seconds: 5) {
+            notice("a worker did not confirm the new routing within 5 s; it will use it from its next request")
+        }
+    }
+
+    /// The store's revision of the state in force.
+    public var revision: Int64 { state.withLock { $0.revision } }
+
+    /// The routing snapshot of `runtime` under `config`: the runtime weights of splits this
+    /// configuration has with the same pools (a fleet's state may hold splits another
+    /// instance's file has and this one's lacks; they are kept, not routed).
+    static func snapshot(config: Config, runtime: RuntimeState, health: ServerHealth) throws(ProxyStartError) -> ProxySnapshot {
+        let weights = runtime.weights.filter { name, weights in config.split(named: name).map { Set($0.poolNames) == Set(weights.keys) } ?? false }
+        return try ProxyServer.snapshot(for: config, weights: weights, unavailable: health.unavailable(drained: runtime.drained))
     }
 
     /// Builds the snapshot of `state` and posts it to the workers (under the state lock).
     func publish(_ state: State) -> ProxyServer.Adoption? {
         do {
-            return server.post(try ProxyServer.snapshot(for: state.config, weights: state.runtime.weights,
-                                                        unavailable: state.health.unavailable(drained: state.runtime.drained)))
+            return server.post(try Self.snapshot(config: state.config, runtime: state.runtime, health: state.health))
         } catch {
             notice("routing not published: \(error.description)")
             return nil
         }
     }
 
-    /// Appends to the history and hands the entry to the notifications, in history order.
-    func record(_ record: ChangeRecord, in state: inout State) {
+    /// Appends to the history and, when `deliver`, hands the entry to the notifications, in
+    /// history order.
+    func record(_ record: ChangeRecord, in state: inout State, deliver: Bool) {
         state.history.append(record)
         if state.history.count > Self.historyLimit { state.history.removeFirst(state.history.count - Self.historyLimit) }
         if case .rollout(let event) = record.action, let split = record.split,
            [.promoted, .rolledBack, .aborted].contains(event), let phase = state.runtime.rollouts[split]?.phase {
             state.rolloutOutcomes[split, default: [:]][phase, default: 0] += 1
         }
-        deliver?(Self.historyEntryJSON(record))
+        if deliver { self.deliver?(Self.historyEntryJSON(record)) }
     }
 
     /// Keeps what still fits `config`: weights of splits whose pools are unchanged, drained

@@ -5,7 +5,8 @@ import Glibc
 
 /// The state file: `RuntimeState` as JSON, written atomically on every change (a temporary
 /// file in the same directory, fsync, rename, fsync of the directory) so a crash at any moment
-/// leaves either the old state or the new one, never a torn file.
+/// leaves either the old state or the new one, never a torn file. The same document is the
+/// value of a fleet's state key in etcd.
 ///
 /// ```json
 /// { "version": 2,
@@ -36,21 +37,26 @@ enum StateFile {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw RuntimeStoreError("\(path): cannot read: \(error.localizedDescription)")
+            throw .failed("\(path): cannot read: \(error.localizedDescription)")
         }
+        return try decode(data, source: path)
+    }
+
+    /// The state a document holds; `source` names where it came from in errors (a path, an etcd key).
+    static func decode(_ data: Data, source: String) throws(RuntimeStoreError) -> RuntimeState {
         let document: Document
         do {
             document = try decoder.decode(Document.self, from: data)
         } catch {
-            throw RuntimeStoreError("\(path): not a Turnout state file: \(describe(error))")
+            throw .failed("\(source): not a Turnout state document: \(describe(error))")
         }
         guard (1...version).contains(document.version) else {
-            throw RuntimeStoreError("\(path): version \(document.version): this Turnout reads versions 1 to \(version)")
+            throw .failed("\(source): version \(document.version): this Turnout reads versions 1 to \(version)")
         }
         var state = RuntimeState()
         for (split, entry) in document.splits ?? [:] {
             for table in [entry.weights] + (entry.previous ?? []) where table.values.contains(where: { $0 < 0 }) {
-                throw RuntimeStoreError("\(path): splits.\(split): weights must be non-negative integers")
+                throw .failed("\(source): splits.\(split): weights must be non-negative integers")
             }
             state.weights[split] = entry.weights
             state.previous[split] = entry.previous ?? []
@@ -60,33 +66,37 @@ enum StateFile {
         return state
     }
 
-    /// Writes `state` to `path` atomically; throws with the reason when any step fails.
-    static func save(_ state: RuntimeState, to path: String) throws(RuntimeStoreError) {
+    /// `state` as the document's JSON (keys sorted, so equal states are equal bytes).
+    static func encode(_ state: RuntimeState) throws(RuntimeStoreError) -> Data {
         let document = Document(
             version: version,
             splits: Dictionary(uniqueKeysWithValues: state.weights.map { ($0.key, Document.Split(weights: $0.value, previous: state.previous[$0.key] ?? [])) }),
             drained: state.drained.mapValues { $0.sorted() },
             rollouts: state.rollouts)
-        let data: Data
         do {
-            data = try encoder.encode(document)
+            return try encoder.encode(document)
         } catch {
-            throw RuntimeStoreError("\(path): cannot encode the state: \(error)")
+            throw .failed("cannot encode the runtime state: \(error)")
         }
+    }
+
+    /// Writes `state` to `path` atomically; throws with the reason when any step fails.
+    static func save(_ state: RuntimeState, to path: String) throws(RuntimeStoreError) {
+        let data = try encode(state)
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
             try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
         let temporary = "\(path).tmp.\(getpid())"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw RuntimeStoreError("\(temporary): cannot create: \(String(cString: strerror(errno)))") }
+        guard descriptor >= 0 else { throw .failed("\(temporary): cannot create: \(String(cString: strerror(errno)))") }
         let written = data.withUnsafeBytes { writeAll(descriptor, $0) }
         let synced = written && fsync(descriptor) == 0
         close(descriptor)
         guard synced, rename(temporary, path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
-            throw RuntimeStoreError("\(path): cannot write: \(reason)")
+            throw .failed("\(path): cannot write: \(reason)")
         }
         // The rename itself is durable only once the directory is synced.
         let directoryDescriptor = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)

@@ -22,7 +22,7 @@ struct ControlServices {
     /// Builds the control side and opens the admin API (first: when another turnout owns the
     /// socket, this one must not start serving traffic it cannot be told about). `start()`
     /// begins the background work once the proxy serves.
-    static func open(server: ProxyServer, config: Config, runtime: RuntimeState, store: RuntimeStore?, configPath: String?,
+    static func open(server: ProxyServer, config: Config, runtime: StoredState, store: RuntimeStore?, configPath: String?,
                      admin adminConfig: AdminConfig, socketPath: String?) throws(StartFailure) -> ControlServices {
         let notifications: Notifications?
         do {
@@ -30,7 +30,8 @@ struct ControlServices {
         } catch {
             throw StartFailure(description: "notify: \(error)")
         }
-        let control = ControlPlane(server: server, config: config, runtime: runtime, store: store, configPath: configPath,
+        let control = ControlPlane(server: server, config: config, runtime: runtime.state, revision: runtime.revision, store: store,
+                                   configPath: configPath,
                                    version: TurnoutVersion.current, deliver: notifications?.deliver, notice: printNotice)
         let monitor = TrafficMonitor(server: server)
         let rollouts = RolloutController(control: control, monitor: monitor)

@@ -88,7 +88,7 @@ enum DemoCommand {
         for candidate in [Config.defaultAdminSocket, "/tmp/turnout-demo-\(getpid()).sock"] {
             socketPath = candidate
             do {
-                opened = try ControlServices.open(server: server, config: config, runtime: RuntimeState(), store: nil, configPath: nil,
+                opened = try ControlServices.open(server: server, config: config, runtime: StoredState(state: RuntimeState(), revision: 0), store: nil, configPath: nil,
                                                   admin: AdminConfig(socket: candidate, listen: ServerAddress(host: "127.0.0.1", port: 0)),
                                                   socketPath: candidate)
                 break

@@ -28,7 +28,7 @@ enum RunCommand {
         let runtime = ControlPlane.loadRuntimeState(config: config, store: store, notice: printNotice)
         let server: ProxyServer
         do {
-            server = try ProxyServer(config: config, weights: runtime.weights, unavailable: runtime.drained,
+            server = try ProxyServer(config: config, weights: runtime.state.weights, unavailable: runtime.state.drained,
                                      inherited: BinaryUpgrade.inheritedListeners())
         } catch {
             printError("\(path): \(error)")

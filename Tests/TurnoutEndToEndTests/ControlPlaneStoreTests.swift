@@ -15,12 +15,12 @@ import TurnoutPosix
         let inner = MemoryStore()
         let writing = Atomic<Bool>(false)
         init(delay: Double) { self.delay = delay }
-        func load() -> RuntimeState? { inner.load() }
-        func save(_ state: RuntimeState) {
+        func load() -> StoredState? { inner.load() }
+        func commit(_ state: RuntimeState, records: [ChangeRecord], over revision: Int64) throws(RuntimeStoreError) -> Int64 {
             writing.store(true, ordering: .releasing)
+            defer { writing.store(false, ordering: .releasing) }
             usleep(UInt32(delay * 1e6))
-            inner.save(state)
-            writing.store(false, ordering: .releasing)
+            return try inner.commit(state, records: records, over: revision)
         }
         var location: String { "slow memory" }
     }
@@ -45,7 +45,7 @@ import TurnoutPosix
         let admin = ChangeOrigin(source: .admin)
         try control.setWeights(split: "web", to: ["blue": 50, "canary": 50], origin: admin)
         #expect(store.saves == 1)
-        #expect(store.load()?.weights["web"] == ["blue": 50, "canary": 50])
+        #expect(store.state?.weights["web"] == ["blue": 50, "canary": 50])
         #expect(throws: ControlError.self) { try control.setWeights(split: "web", to: ["green": 1], origin: admin) }
         #expect(throws: ControlError.self) { try control.setDrained(pool: "blue", server: "127.0.0.1:9", drained: true, origin: admin) }
         #expect(store.saves == 1, "a refused change writes nothing")
@@ -82,6 +82,70 @@ import TurnoutPosix
         #expect(control.weights(of: "web")?.weights == ["blue": 10, "canary": 90])
         // The health verdict given during the write is still in force after the change.
         #expect(control.serverState(pool: "canary", server: "127.0.0.1:2") == "down")
+    }
+}
+
+/// A shared store (a fleet's etcd) refuses a change validated against a state another writer
+/// has since replaced: the newer state is put in force and the change validated again on it.
+@Suite struct ControlPlaneConflictTests {
+    /// A store that another writer always beats.
+    final class LosingStore: RuntimeStore {
+        let inner = MemoryStore()
+        let attempts = Atomic<Int>(0)
+        func load() -> StoredState? { inner.load() }
+        func commit(_ state: RuntimeState, records: [ChangeRecord], over revision: Int64) throws(RuntimeStoreError) -> Int64 {
+            attempts.add(1, ordering: .relaxed)
+            var theirs = inner.state ?? RuntimeState()
+            theirs.drained["blue"] = ["127.0.0.1:1"]
+            inner.writeBehindTheBack(theirs)
+            return try inner.commit(state, records: records, over: revision)
+        }
+        var location: String { "losing memory" }
+    }
+
+    @Test func aChangeLosingARaceIsValidatedAgainOnTheWinnersState() throws {
+        let store = MemoryStore()
+        let (server, control) = try ControlPlaneStoreTests.plane(store: store)
+        defer { server.stop(graceful: false) }
+        var theirs = RuntimeState()
+        theirs.weights["web"] = ["blue": 30, "canary": 70]
+        store.writeBehindTheBack(theirs)
+        try control.setWeights(split: "web", to: ["blue": 50, "canary": 50], origin: ChangeOrigin(source: .admin))
+        #expect(store.state?.weights["web"] == ["blue": 50, "canary": 50])
+        #expect(store.state?.previous["web"] == [["blue": 30, "canary": 70]], "the winner's weights are what a rollback returns to")
+        #expect(control.revision == 2)
+        let entry = try #require(control.history.last)
+        #expect(entry.old == ["blue": 30, "canary": 70] && entry.new == ["blue": 50, "canary": 50])
+    }
+
+    @Test func aChangeTheWinnersStateNoLongerAllowsIsRefusedAndWritesNothing() throws {
+        let store = MemoryStore()
+        let (server, control) = try ControlPlaneStoreTests.plane(store: store)
+        defer { server.stop(graceful: false) }
+        try control.setWeights(split: "web", to: ["blue": 50, "canary": 50], origin: ChangeOrigin(source: .admin))
+        // Another instance rolled the split back first: nothing is left to roll back to.
+        var theirs = RuntimeState()
+        theirs.weights["web"] = ["blue": 100, "canary": 0]
+        store.writeBehindTheBack(theirs)
+        let refusal = #expect(throws: ControlError.self) { try control.rollback(split: "web", origin: ChangeOrigin(source: .admin)) }
+        #expect(refusal?.status == 409)
+        #expect(refusal?.message.contains("no earlier weights") == true, "\(refusal?.message ?? "")")
+        #expect(store.saves == 1)
+        #expect(control.weights(of: "web")?.weights == ["blue": 100, "canary": 0], "the winner's state is in force")
+    }
+
+    @Test func aChangeThatKeepsLosingIsRefusedWith409() throws {
+        let store = LosingStore()
+        let (server, control) = try ControlPlaneStoreTests.plane(store: store)
+        defer { server.stop(graceful: false) }
+        let refusal = #expect(throws: ControlError.self) {
+            try control.setWeights(split: "web", to: ["blue": 50, "canary": 50], origin: ChangeOrigin(source: .admin))
+        }
+        #expect(refusal?.status == 409)
+        #expect(refusal?.message.contains("another instance") == true, "\(refusal?.message ?? "")")
+        #expect(store.attempts.load(ordering: .relaxed) == 5)
+        #expect(store.inner.state?.weights["web"] == nil, "the refused change wrote nothing")
+        #expect(control.runtime.drained["blue"] == ["127.0.0.1:1"], "the winner's state is in force")
     }
 }
 

@@ -54,9 +54,10 @@ import TurnoutFixture
             let config = try ConfigLoader.load(path: configPath)
             let store = ControlPlane.store(for: config)
             let runtime = ControlPlane.loadRuntimeState(config: config, store: store) { notices.append($0) }
-            let server = try ProxyServer(config: config, weights: runtime.weights, unavailable: runtime.drained)
+            let server = try ProxyServer(config: config, weights: runtime.state.weights, unavailable: runtime.state.drained)
             server.start()
-            let control = ControlPlane(server: server, config: config, runtime: runtime, store: store, configPath: configPath,
+            let control = ControlPlane(server: server, config: config, runtime: runtime.state, revision: runtime.revision, store: store,
+                                       configPath: configPath,
                                        version: "test", notice: { notices.append($0) })
             return (server, control)
         }

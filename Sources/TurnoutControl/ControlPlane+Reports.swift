@@ -9,6 +9,7 @@ extension ControlPlane {
     /// with the mirror each is under, and the top-level mirror.
     public func statusDocument() throws(ControlError) -> [String: Any] {
         guard let gauges = server.serverGauges() else { throw Self.workerSilent }
+        let fleet = fleetView.withLock { $0 }?()
         return read { state in
             var pools: [String: Any] = [:]
             for pool in state.config.pools {
@@ -51,6 +52,7 @@ extension ControlPlane {
                     return route
                 },
                 "mirror": Self.mirrorConfigDocument(state.config.mirror),
+                "fleet": fleet.flatMap { try? JSONSerialization.jsonObject(with: JSONEncoder().encode($0)) } ?? NSNull(),
             ]
         }
     }
@@ -76,6 +78,7 @@ extension ControlPlane {
             "reason": record.origin.reason ?? NSNull(),
         ]
         if let server = record.server { entry["server"] = server }
+        if let instance = record.instance { entry["instance"] = instance }
         return entry
     }
 

@@ -109,6 +109,21 @@ extension ControlPlane {
         }
     }
 
+    /// A look the store refused holds the rollout at its step: when the store is unreachable
+    /// (a fleet's etcd), the rollout's reason in memory says so until a look is applied again;
+    /// any other refusal is reported.
+    func holdRollout(split name: String, startedAt: Double, because error: ControlError) {
+        guard error.status == 503 else {
+            notice("rollout on split \(name): the look could not be applied: \(error.message)")
+            return
+        }
+        state.withLock { state in
+            guard var rollout = state.runtime.liveRollout(of: name), rollout.startedAt == startedAt else { return }
+            rollout.hold(because: error.message)
+            state.runtime.rollouts[name] = rollout
+        }
+    }
+
     /// Applies a rollout's changes to `runtime`: each weight change sets the split (canary at its
     /// percent, the baseline the rest, every other pool 0); each change is one history entry.
     static func apply(_ changes: [RolloutChange], split: SplitConfig, plan: RolloutPlan, to runtime: inout RuntimeState,

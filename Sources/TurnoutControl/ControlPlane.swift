@@ -63,6 +63,11 @@ public final class ControlPlane: Sendable {
 
     /// This instance's name in a fleet, stamped on the history entries it records; nil alone.
     public let instance: String?
+    /// Waits (bounded) until the shared history holds the entries committed at a revision; set
+    /// by `Fleet`, nil alone.
+    let sharedHistoryWait = Mutex<(@Sendable (Int64) -> Void)?>(nil)
+    /// The fleet as this instance sees it, for `/status`; set by `Fleet`, nil alone.
+    let fleetView = Mutex<(@Sendable () -> FleetStatusDocument)?>(nil)
 
     /// The store `config` asks for: its state file, or none.
     public static func store(for config: Config) -> RuntimeStore? {
@@ -305,7 +310,7 @@ public final class ControlPlane: Sendable {
     /// would otherwise undo it silently. When another instance of the fleet committed first, its
     /// state is put in force and the change is validated again on top of it.
     func change<Result>(_ compute: (State) throws(ControlError) -> Change<Result>) throws(ControlError) -> Result {
-        try changes.withLock { (count: inout Int) throws(ControlError) -> Result in
+        let (result, shared) = try changes.withLock { (count: inout Int) throws(ControlError) -> (Result, Int64?) in
             for attempt in 1...Self.conflictAttempts {
                 let current = state.withLock { $0 }
                 var change = try compute(current)
@@ -325,7 +330,7 @@ public final class ControlPlane: Sendable {
                     } catch {
                         switch error {
                         case .conflict(let newer):
-                            adoptLocked(newer, records: [])
+                            adoptLocked(newer)
                             guard attempt < Self.conflictAttempts else {
                                 throw .conflict("the state changed on another instance \(attempt) times while this change was being validated; "
                                     + "nothing changed, try again")
@@ -339,46 +344,67 @@ public final class ControlPlane: Sendable {
                     }
                 }
                 count += 1
+                // A committed change's entries come back through the fleet's watch, in the order
+                // of the store; an uncommitted one's (none today) are this instance's alone.
+                let shared = change.save && store?.sharesHistory == true
                 let adoption = state.withLock { (state: inout State) -> ProxyServer.Adoption? in
                     state.config = config
                     state.runtime = change.runtime
                     state.revision = revision
                     if let keep = change.keepHealth { state.health.keep(only: keep) }
-                    for record in change.records { self.record(record, in: &state, deliver: true) }
+                    for record in change.records { self.record(record, in: &state, deliver: true, remember: !shared) }
                     return change.publish ? publish(state) : nil
                 }
                 awaitAdoption(adoption)
                 for note in change.notes { notice(note) }
-                return change.result
+                return (change.result, shared && !change.records.isEmpty ? revision : nil)
             }
             throw .conflict("the state kept changing on other instances; nothing changed, try again")
         }
+        // The answer follows the change's history entries into this instance's history, as it
+        // does for a Turnout alone (outside the lock: the watch that brings them takes it).
+        if let shared, let wait = sharedHistoryWait.withLock({ $0 }) { wait(shared) }
+        return result
     }
 
     /// How often a change is validated again after losing a race with another instance.
     static let conflictAttempts = 5
 
-    /// Puts in force a state another instance of the fleet committed, with the history entries
-    /// of the changes that made it, through the same publication as a change of this one. A
-    /// state no newer than the one in force is ignored (this instance's own writes come back
-    /// through the watch, too).
-    public func adopt(_ stored: StoredState, records: [ChangeRecord]) {
-        changes.withLock { _ in adoptLocked(stored, records: records) }
+    /// Puts in force a state another instance of the fleet committed, through the same
+    /// publication as a change of this one. A state no newer than the one in force is ignored
+    /// (this instance's own writes come back through the watch, too).
+    public func adopt(_ stored: StoredState) {
+        changes.withLock { _ in adoptLocked(stored) }
     }
 
     /// `adopt`, under the changes lock.
-    private func adoptLocked(_ stored: StoredState, records: [ChangeRecord]) {
+    private func adoptLocked(_ stored: StoredState) {
         let adoption = state.withLock { (state: inout State) -> ProxyServer.Adoption?? in
             guard stored.revision > state.revision else { return nil }
             let routing = state.runtime.weights != stored.state.weights || state.runtime.drained != stored.state.drained
             state.runtime = stored.state
             state.revision = stored.revision
-            // Notified by the instance that took the change, not again by every one.
-            for record in records { self.record(record, in: &state, deliver: false) }
             return .some(routing ? publish(state) : nil)
         }
         guard case .some(let posted) = adoption else { return }
         awaitAdoption(posted)
+    }
+
+    /// Records history entries of a fleet's shared history, in the store's order, as they come
+    /// back from the store (this instance's too). They were notified by the instance that took
+    /// the change, not again by every one.
+    public func recordShared(_ records: [ChangeRecord]) {
+        state.withLock { state in
+            for record in records { self.record(record, in: &state, deliver: false, remember: true) }
+        }
+    }
+
+    /// The history of a fleet's changes from before this instance started, put before anything
+    /// it recorded since (read from etcd once, never notified again).
+    public func seedHistory(_ records: [ChangeRecord]) {
+        state.withLock { state in
+            state.history = Array((records + state.history).suffix(Self.historyLimit))
+        }
     }
 
     /// Waits (bounded) for every worker to route by a posted snapshot.
@@ -409,12 +435,14 @@ public final class ControlPlane: Sendable {
         }
     }
 
-    /// Appends to the history and, when `deliver`, hands the entry to the notifications, in
-    /// history order.
-    func record(_ record: ChangeRecord, in state: inout State, deliver: Bool) {
-        state.history.append(record)
-        if state.history.count > Self.historyLimit { state.history.removeFirst(state.history.count - Self.historyLimit) }
-        if case .rollout(let event) = record.action, let split = record.split,
+    /// Appends to the history (when `remember`) and, when `deliver`, hands the entry to the
+    /// notifications, in history order.
+    func record(_ record: ChangeRecord, in state: inout State, deliver: Bool, remember: Bool = true) {
+        if remember {
+            state.history.append(record)
+            if state.history.count > Self.historyLimit { state.history.removeFirst(state.history.count - Self.historyLimit) }
+        }
+        if remember, case .rollout(let event) = record.action, let split = record.split,
            [.promoted, .rolledBack, .aborted].contains(event), let phase = state.runtime.rollouts[split]?.phase {
             state.rolloutOutcomes[split, default: [:]][phase, default: 0] += 1
         }

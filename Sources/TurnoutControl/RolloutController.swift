@@ -20,6 +20,8 @@ public final class RolloutController: Sendable {
     public let control: ControlPlane
     /// The stats timeline: the baseline's last minutes fix the latency thresholds at a start.
     public let monitor: TrafficMonitor
+    /// Where readings come from and which rollouts this instance judges.
+    public let traffic: RolloutTraffic
     private let stopped = Latch()
     private let wakeUp = Latch()
     private let thread = Mutex<pthread_t?>(nil)
@@ -34,22 +36,26 @@ public final class RolloutController: Sendable {
     struct Base {
         var rolloutStartedAt: Double
         var canaryWeight: Int
-        var totals: [TrafficKey: TrafficStats]
+        var totals: [TrafficKey: ServerTally]
         var at: UInt64
         var lastSave: UInt64
     }
 
     /// How often the controller wakes to see whether a look is due.
     static let tickSeconds = 0.1
-    /// The rollout's evidence is saved at least this often (and at every step change).
-    static let checkpointNanoseconds: UInt64 = 10_000_000_000
+    /// A late worker or a refused look is reported at most this often.
+    static let noticeNanoseconds: UInt64 = 10_000_000_000
     /// How long a reading may take before the look is put off to the next tick.
     static let readingTimeout = 2.0
 
-    public init(control: ControlPlane, monitor: TrafficMonitor) {
+    public init(control: ControlPlane, monitor: TrafficMonitor, traffic: RolloutTraffic? = nil) {
         self.control = control
         self.monitor = monitor
+        self.traffic = traffic ?? LocalTraffic(server: control.server)
     }
+
+    /// Wakes the controller now (a rollout started, or this instance began to lead one).
+    public func wake() { wakeUp.signal() }
 
     public func start() {
         let started = LoopThread.start(name: "turnout-rollout") { [self] in
@@ -115,7 +121,7 @@ public final class RolloutController: Sendable {
 
     /// One pass over the rollouts in progress: a look at each one that is due.
     func tick() {
-        let live = control.liveRollouts()
+        let live = control.liveRollouts().filter { traffic.judges(split: $0.split) }
         bases.withLock { bases in bases = bases.filter { key, _ in live.contains { $0.split == key } } }
         for (split, rollout) in live { look(split: split, rollout: rollout) }
     }
@@ -128,10 +134,10 @@ public final class RolloutController: Sendable {
             return
         }
         guard wallClock() >= rollout.nextLookDue else { return }
-        guard let totals = control.server.trafficTotals(pools: pools, timeout: Self.readingTimeout) else {
+        guard let totals = traffic.reading(split: split, pools: pools, timeout: Self.readingTimeout) else {
             let now = monotonicNanoseconds()
             let due = lastLateNotice.withLock { last in
-                guard last == 0 || now &- last >= Self.checkpointNanoseconds else { return false }
+                guard last == 0 || now &- last >= Self.noticeNanoseconds else { return false }
                 last = now
                 return true
             }
@@ -141,13 +147,14 @@ public final class RolloutController: Sendable {
         let now = monotonicNanoseconds()
         let look = Self.look(from: base.totals, to: totals, plan: rollout.plan, canaryServers: canaryServers(rollout.plan.canary),
                              seconds: Double(now &- base.at) / 1e9)
-        let checkpoint = now &- base.lastSave >= Self.checkpointNanoseconds
+        let checkpoint = now &- base.lastSave >= traffic.checkpointNanoseconds
         let started = monotonicNanoseconds()
         let outcome: (Rollout, [RolloutChange])?
         do {
             outcome = try control.observeRollout(split: split, startedAt: rollout.startedAt, look: look, checkpoint: checkpoint)
         } catch {
-            control.notice("rollout on split \(split): the look could not be applied: \(error.message)")
+            // Not applied, so the base stays: the next look covers this one's span too.
+            control.holdRollout(split: split, startedAt: rollout.startedAt, because: error)
             return
         }
         cost.withLock { $0 = ($0.nanoseconds &+ (monotonicNanoseconds() &- started), $0.looks &+ 1) }
@@ -164,7 +171,7 @@ public final class RolloutController: Sendable {
 
     /// Takes the reading the rollout's next look is measured from.
     private func rebase(split: String, rollout: Rollout, pools: Set<String>, lastSave: UInt64?) {
-        guard let totals = control.server.trafficTotals(pools: pools, timeout: Self.readingTimeout) else { return }
+        guard let totals = traffic.reading(split: split, pools: pools, timeout: Self.readingTimeout) else { return }
         let now = monotonicNanoseconds()
         bases.withLock {
             $0[split] = Base(rolloutStartedAt: rollout.startedAt, canaryWeight: rollout.canaryWeight, totals: totals, at: now,
@@ -179,7 +186,7 @@ public final class RolloutController: Sendable {
 
     /// The traffic between two readings as the analyzer takes it: each pool's requests, failures
     /// (5xx answers and upstream errors) and latency, and the canary's per server.
-    static func look(from earlier: [TrafficKey: TrafficStats], to later: [TrafficKey: TrafficStats], plan: RolloutPlan,
+    static func look(from earlier: [TrafficKey: ServerTally], to later: [TrafficKey: ServerTally], plan: RolloutPlan,
                      canaryServers: [String], seconds: Double) -> ControlPlane.RolloutLook {
         func window(_ keys: [TrafficKey]) -> PoolWindow {
             var requests: UInt64 = 0, errors: UInt64 = 0
@@ -188,7 +195,7 @@ public final class RolloutController: Sendable {
                 guard let now = later[key] else { continue }
                 let delta = earlier[key].map { now.subtracting($0) } ?? now
                 requests &+= delta.requests
-                errors &+= failures(in: delta)
+                errors &+= delta.errors
                 latency.merge(delta.latency)
             }
             return PoolWindow(requests: requests, errors: errors, latency: latency)

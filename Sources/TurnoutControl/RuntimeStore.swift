@@ -16,6 +16,14 @@ public protocol RuntimeStore: Sendable {
     func commit(_ state: RuntimeState, records: [ChangeRecord], over revision: Int64) throws(RuntimeStoreError) -> Int64
     /// Where the state lives, for messages (`run/turnout-state.json`, `etcd /turnout/prod/`).
     var location: String { get }
+    /// Whether the store keeps the history, shared by several instances: the entries of a change
+    /// are then recorded in memory when they come back from the store, in the store's order,
+    /// not when the change is taken.
+    var sharesHistory: Bool { get }
+}
+
+extension RuntimeStore {
+    public var sharesHistory: Bool { false }
 }
 
 /// The runtime state as a store holds it, with the revision it was stored at.

@@ -54,6 +54,12 @@ public struct Rollout: Sendable, Equatable, Codable {
         analyzer.noteBaselineBefore(requests: requests, errors: errors, seconds: seconds)
     }
 
+    /// The step holds because its looks cannot be applied (a fleet's etcd is unreachable): the
+    /// reason says so until the next look is applied. Nothing else changes.
+    public mutating func hold(because why: String) {
+        reason = "holding step \(stepIndex + 1): \(why)"
+    }
+
     // MARK: Reading
 
     /// The step in force.

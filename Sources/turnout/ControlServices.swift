@@ -2,6 +2,7 @@ import TurnoutAdmin
 import TurnoutConfig
 import TurnoutControl
 import TurnoutCore
+import TurnoutEtcd
 
 /// The control side of a running proxy, shared by `run` and `demo`: the control plane, the
 /// stats timeline, the rollout controller, the admin API and the health checks.
@@ -11,6 +12,8 @@ struct ControlServices {
     let rollouts: RolloutController
     let admin: AdminServer
     let watcher: ServerMonitor
+    /// This instance's part in a fleet, in cluster mode.
+    let fleet: Fleet?
     /// Webhooks and a command for every history entry, when `notify` is set.
     let notifications: Notifications?
 
@@ -22,7 +25,8 @@ struct ControlServices {
     /// Builds the control side and opens the admin API (first: when another turnout owns the
     /// socket, this one must not start serving traffic it cannot be told about). `start()`
     /// begins the background work once the proxy serves.
-    static func open(server: ProxyServer, config: Config, runtime: StoredState, store: RuntimeStore?, configPath: String?,
+    static func open(server: ProxyServer, config: Config, runtime: StoredState, store: RuntimeStore?, fleetStore: EtcdStore? = nil,
+                     configPath: String?,
                      admin adminConfig: AdminConfig, socketPath: String?) throws(StartFailure) -> ControlServices {
         let notifications: Notifications?
         do {
@@ -34,7 +38,12 @@ struct ControlServices {
                                    configPath: configPath,
                                    version: TurnoutVersion.current, deliver: notifications?.deliver, notice: printNotice)
         let monitor = TrafficMonitor(server: server)
-        let rollouts = RolloutController(control: control, monitor: monitor)
+        var fleet: Fleet?
+        if let cluster = config.cluster, let fleetStore {
+            fleet = Fleet(control: control, client: fleetStore.client, store: fleetStore, cluster: cluster,
+                          listen: server.listenAddresses.map(\.description), admin: adminConfig.listen?.description)
+        }
+        let rollouts = RolloutController(control: control, monitor: monitor, traffic: fleet)
         var counts: (@Sendable () -> NotificationCounts)?
         if let notifications { counts = { notifications.counts } }
         let api = AdminAPI(control: control, monitor: monitor, rollouts: rollouts, notificationCounts: counts)
@@ -51,7 +60,7 @@ struct ControlServices {
             admin.stop()
             throw StartFailure(description: "cannot start the health checks: \(error)")
         }
-        return ControlServices(control: control, monitor: monitor, rollouts: rollouts, admin: admin, watcher: watcher,
+        return ControlServices(control: control, monitor: monitor, rollouts: rollouts, admin: admin, watcher: watcher, fleet: fleet,
                                notifications: notifications)
     }
 
@@ -61,12 +70,15 @@ struct ControlServices {
         monitor.start()
         watcher.start()
         rollouts.start()
+        fleet?.start(onLeadGained: rollouts.wake)
     }
 
     /// Stops the admin side before the proxy drains.
     func stop() {
         admin.stop()
         rollouts.stop()
+        // The lease is revoked: the fleet sees this instance leave, its leads are taken at once.
+        fleet?.stop()
         watcher.stop()
         monitor.stop()
         // What the stop itself recorded is delivered before the process drains.

@@ -2,6 +2,7 @@ import TurnoutAdmin
 import TurnoutConfig
 import TurnoutControl
 import TurnoutCore
+import TurnoutEtcd
 
 /// `turnout run [-c FILE] [--takeover]`: runs the proxy in the foreground until SIGTERM or SIGINT
 /// (graceful drain), re-reading the configuration on SIGHUP; SIGUSR2 or `--takeover` replace a
@@ -24,8 +25,17 @@ enum RunCommand {
         ProcessSignal.blockAll()
         // Runtime weights from the state file are in force from the first request: a restart
         // never routes by the configuration's weights after an operator changed them.
-        let store = ControlPlane.store(for: config)
-        let runtime = ControlPlane.loadRuntimeState(config: config, store: store, notice: printNotice)
+        // In a fleet, etcd holds the runtime state and the state file a copy of it.
+        let fleetStore: EtcdStore?
+        do {
+            fleetStore = try config.cluster.map { cluster throws(EtcdError) in try Fleet.store(for: config, cluster: cluster) }
+        } catch {
+            printError("\(path): cluster.etcd: \(error)")
+            return 1
+        }
+        let store: RuntimeStore? = fleetStore ?? ControlPlane.store(for: config)
+        let runtime = fleetStore.map { Fleet.loadRuntimeState(config: config, store: $0, notice: printNotice) }
+            ?? ControlPlane.loadRuntimeState(config: config, store: store, notice: printNotice)
         let server: ProxyServer
         do {
             server = try ProxyServer(config: config, weights: runtime.state.weights, unavailable: runtime.state.drained,
@@ -36,7 +46,8 @@ enum RunCommand {
         }
         let services: ControlServices
         do {
-            services = try ControlServices.open(server: server, config: config, runtime: runtime, store: store, configPath: path,
+            services = try ControlServices.open(server: server, config: config, runtime: runtime, store: store, fleetStore: fleetStore,
+                                                configPath: path,
                                                 admin: config.admin, socketPath: config.admin.socket)
         } catch {
             printError("\(path): \(error)")

@@ -33,8 +33,9 @@ final class TestClient {
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
+        // No close here: every stored property is set, so a throw runs deinit, which closes the
+        // descriptor; closing it here too would close whatever another thread opened under its number.
         guard result == 0 else {
-            close(fd)
             throw Failure(description: "connect to 127.0.0.1:\(port) failed: errno \(errno)")
         }
     }

@@ -73,8 +73,9 @@ let package = Package(
 
         .testTarget(name: "TurnoutPosixTests", dependencies: ["TurnoutPosix"]),
         .testTarget(name: "TurnoutHTTPTests", dependencies: ["TurnoutHTTP"]),
-        // Test helpers more than one test target needs (a strict Prometheus parser).
-        .target(name: "TurnoutTestSupport", dependencies: ["TurnoutPosix"], path: "Tests/TurnoutTestSupport"),
+        // Test helpers more than one test target needs (a strict Prometheus parser, a webhook
+        // receiver, a real etcd cluster on loopback).
+        .target(name: "TurnoutTestSupport", dependencies: ["TurnoutPosix", "CTurnoutSys"], path: "Tests/TurnoutTestSupport"),
         .testTarget(name: "TurnoutMetricsTests", dependencies: ["TurnoutMetrics", "TurnoutTestSupport"]),
         .testTarget(name: "TurnoutAnalysisTests", dependencies: ["TurnoutAnalysis", "TurnoutMetrics"]),
         .testTarget(name: "TurnoutRolloutTests", dependencies: ["TurnoutRollout", "TurnoutAnalysis", "TurnoutSimulation"]),

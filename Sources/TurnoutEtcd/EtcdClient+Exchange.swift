@@ -5,7 +5,7 @@ extension EtcdClient {
     /// One try at endpoint `index`: on the kept connection if it is for this endpoint and still
     /// open (and once more on a fresh one if it was stale after all), else on a new connection.
     func attempt(_ index: Int, _ request: (path: String, body: [UInt8]), resendable: Bool,
-                         connectDeadline: Deadline, deadline: Deadline) -> Attempt {
+                 connectDeadline: Deadline, deadline: Deadline) -> Attempt {
         let endpoint = endpoints[index]
         let bytes = EtcdConnection.request(path: request.path, body: request.body, endpoint: endpoint)
         if let idle = takeIdle(for: endpoint) {
@@ -53,7 +53,7 @@ extension EtcdClient {
                 let when = answered ? "while answering" : "after the request was sent and before any answer"
                 return .fail(.unavailable("etcd at \(endpoint) broke off \(what) \(when) (\(reason)); the request may or may not have been applied: re-read before retrying"))
             case .malformed(let reason):
-                return .fail(.malformed("etcd at \(endpoint) answered \(what) with something that is not HTTP Turnout reads: \(reason)"))
+                return .fail(.malformed("etcd at \(endpoint) answered \(what) with an answer Turnout cannot read: \(reason)"))
             case .connect, .connectTimeout, .send, .sendTimeout:
                 return .fail(.unavailable("etcd at \(endpoint): \(what) failed"))
             }

@@ -14,9 +14,10 @@ extension EtcdClient {
     }
 
     /// Every key under `prefix`, in key order, read in one call at one revision (no limit: the
-    /// answer's size bound, `maxAnswerBytes`, is the only one).
+    /// answer's size bound, `maxAnswerBytes`, is the only one). An empty prefix reads every key.
     public func range(prefix: String) throws(EtcdError) -> EtcdRangeResponse {
-        try range(prefix, rangeEnd: EtcdCodec.prefixEnd(prefix))
+        // etcd refuses an empty key; "\0" to "\0" is its spelling of "every key".
+        try range(prefix.isEmpty ? "\0" : prefix, rangeEnd: EtcdCodec.prefixEnd(prefix))
     }
 
     /// Writes `value` under `key` (attached to `lease` unless 0); returns the header with the

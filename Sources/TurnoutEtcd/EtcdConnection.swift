@@ -155,7 +155,7 @@ extension EtcdConnection.Failure {
         case .sendTimeout: return "the request could not be sent in time"
         case .broken(let reason, _): return reason
         case .answerTimeout: return "no answer in time"
-        case .malformed(let reason): return "the answer is not HTTP Turnout reads: \(reason)"
+        case .malformed(let reason): return "an answer Turnout cannot read: \(reason)"
         }
     }
 }

@@ -85,6 +85,8 @@ public final class EtcdWatch: Sendable {
 
     /// Reads until a message is complete or the deadline passes.
     private func read(_ stream: inout WatchStream, until deadline: Deadline) throws(EtcdError) -> EtcdWatchMessage? {
+        // Once canceled, nothing more is handed out, not even what was already buffered.
+        if isCanceled { throw canceledError }
         if let message = try stream.next() { return message }
         // Mark the connection as in use; `cancel` then only shuts it down, and closing waits for us.
         let descriptor: Int32? = control.withLock { control in

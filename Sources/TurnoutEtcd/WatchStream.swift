@@ -19,7 +19,7 @@ struct WatchStream {
         do {
             _ = try decoder.consume(bytes)
         } catch {
-            throw .malformed("etcd at \(endpoint) answered a watch with something that is not HTTP Turnout reads: \(error.message)")
+            throw .malformed("etcd at \(endpoint) answered a watch with an answer Turnout cannot read: \(error.message)")
         }
         try passBody()
     }

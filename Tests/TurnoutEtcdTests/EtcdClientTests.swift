@@ -26,6 +26,7 @@ struct EtcdClientTests {
         #expect(all.kvs.map(\.key) == ["/turnout/a", "/turnout/b"])
         #expect(all.kvs[1].value == [0x00, 0xff, 0x10])
         #expect(try etcd.range("/turnout/missing").kvs.isEmpty)
+        #expect(try etcd.range(prefix: "").kvs.map(\.key) == ["/turnout/a", "/turnout/b", "/turnoutz"])
 
         // A read at an older revision sees the value of then.
         try etcd.put("/turnout/a", value: Array("two".utf8))

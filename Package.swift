@@ -49,6 +49,9 @@ let package = Package(
         // The admin API's transport: HTTP/1.1 on a Unix socket (0600) and optional TCP, served by
         // its own loop with Turnout's codec; bearer tokens; the blocking client `ctl` uses.
         .target(name: "TurnoutAdmin", dependencies: ["TurnoutPosix", "TurnoutHTTP"]),
+        // The etcd client: the v3 JSON gateway's pure codec, and a blocking HTTP/1.1 transport with
+        // failover and one deadline per call (off the data path).
+        .target(name: "TurnoutEtcd", dependencies: ["TurnoutPosix", "TurnoutHTTP"]),
         // The control plane: runtime weights, switches, rollbacks, drains, reloads, the state
         // file, the history, and the admin API's endpoints (Foundation for JSON, off the data path).
         // The dashboard's page, style and script are real files compiled in (still one binary).
@@ -70,13 +73,15 @@ let package = Package(
 
         .testTarget(name: "TurnoutPosixTests", dependencies: ["TurnoutPosix"]),
         .testTarget(name: "TurnoutHTTPTests", dependencies: ["TurnoutHTTP"]),
-        // Test helpers more than one test target needs (a strict Prometheus parser).
-        .target(name: "TurnoutTestSupport", dependencies: ["TurnoutPosix"], path: "Tests/TurnoutTestSupport"),
+        // Test helpers more than one test target needs (a strict Prometheus parser, a webhook
+        // receiver, a real etcd cluster on loopback).
+        .target(name: "TurnoutTestSupport", dependencies: ["TurnoutPosix", "CTurnoutSys"], path: "Tests/TurnoutTestSupport"),
         .testTarget(name: "TurnoutMetricsTests", dependencies: ["TurnoutMetrics", "TurnoutTestSupport"]),
         .testTarget(name: "TurnoutAnalysisTests", dependencies: ["TurnoutAnalysis", "TurnoutMetrics"]),
         .testTarget(name: "TurnoutRolloutTests", dependencies: ["TurnoutRollout", "TurnoutAnalysis", "TurnoutSimulation"]),
         .testTarget(name: "TurnoutConfigTests", dependencies: ["TurnoutConfig"]),
         .testTarget(name: "TurnoutMirrorTests", dependencies: ["TurnoutMirror", "TurnoutMetrics"]),
+        .testTarget(name: "TurnoutEtcdTests", dependencies: ["TurnoutEtcd", "TurnoutTestSupport", "TurnoutPosix"]),
         .testTarget(name: "TurnoutNotifyTests", dependencies: ["TurnoutNotify", "TurnoutConfig", "TurnoutPosix", "TurnoutTestSupport"]),
         .testTarget(name: "TurnoutFixtureTests", dependencies: ["TurnoutFixture", "TurnoutPosix"]),
         .testTarget(name: "TurnoutCoreTests", dependencies: ["TurnoutCore", "TurnoutHTTP", "TurnoutConfig"]),

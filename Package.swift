@@ -56,9 +56,10 @@ let package = Package(
         // file, the history, and the admin API's endpoints (Foundation for JSON, off the data path).
         // The dashboard's page, style and script are real files compiled in (still one binary).
         .target(name: "TurnoutControl", dependencies: ["TurnoutCore", "TurnoutConfig", "TurnoutAdmin", "TurnoutMetrics", "TurnoutPosix",
-                                                        "TurnoutAnalysis", "TurnoutRollout", "TurnoutNotify", "TurnoutMirror"],
+                                                        "TurnoutAnalysis", "TurnoutRollout", "TurnoutNotify", "TurnoutMirror", "TurnoutEtcd"],
                 resources: ["page.html", "style.css", "charts.js", "mirror.js", "rendering.js"].map { .embedInCode("Dashboard/" + $0) }),
-        .executableTarget(name: "turnout", dependencies: ["TurnoutCore", "TurnoutConfig", "TurnoutControl", "TurnoutAdmin", "TurnoutFixture", "TurnoutRollout"]),
+        .executableTarget(name: "turnout", dependencies: ["TurnoutCore", "TurnoutConfig", "TurnoutControl", "TurnoutAdmin", "TurnoutFixture", "TurnoutRollout",
+                                                   "TurnoutEtcd"]),
 
         // Benchmarks: the rollout simulator and the `turnout-bench` tool.
         .target(name: "TurnoutSimulation", dependencies: ["TurnoutAnalysis", "TurnoutRollout", "TurnoutMetrics"], path: "Benchmarks/Simulation"),

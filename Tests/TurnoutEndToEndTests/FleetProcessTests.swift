@@ -6,15 +6,12 @@ import TurnoutFixture
 import TurnoutPosix
 import TurnoutTestSupport
 
-/// Whether etcd is installed, or its absence must fail the tests.
-let fleetTestsCanRun = EtcdCluster.binary != nil || ProcessInfo.processInfo.environment["TURNOUT_REQUIRE_ETCD"] == "1"
-
 /// A fleet of real `turnout run` processes sharing their state in a real etcd (SPEC §16): a
 /// change on one instance is routed by all, races end in one order, one instance judges a
 /// rollout from the whole fleet's traffic and another takes over when it dies, and etcd going
 /// away never costs a client a request. Skipped when etcd is not installed, unless
 /// TURNOUT_REQUIRE_ETCD=1 (as `.ci/run` sets) makes that a failure.
-@Suite(.serialized, .enabled(if: fleetTestsCanRun, "etcd not found: install Debian's etcd-server (.ci/run does)"))
+@Suite(.serialized, .enabled(if: EtcdCluster.testsRun, "\(EtcdCluster.notFound)"))
 struct FleetProcessTests {
     static let rollout = #""analysis": {"interval_ms": 200, "min_requests": 50}"#
 

@@ -5,7 +5,7 @@ import TurnoutPosix
 import TurnoutTestSupport
 
 /// The client against a real single-member etcd: reads and writes, compare-and-swap, leases.
-@Suite(.enabled(if: EtcdGate.runs, "\(EtcdGate.missing)"))
+@Suite(.enabled(if: EtcdCluster.testsRun, "\(EtcdCluster.notFound)"))
 struct EtcdClientTests {
     @Test func putRangeAndDeleteRoundTrip() throws {
         let cluster = try EtcdCluster.start()

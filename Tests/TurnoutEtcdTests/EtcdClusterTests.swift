@@ -6,7 +6,7 @@ import TurnoutTestSupport
 
 /// A three-member cluster loses a member to SIGKILL; a client listing all three (the dead one
 /// first) goes on working.
-@Suite(.enabled(if: EtcdGate.runs, "\(EtcdGate.missing)"))
+@Suite(.enabled(if: EtcdCluster.testsRun, "\(EtcdCluster.notFound)"))
 struct EtcdClusterTests {
     /// A client listing `first` first, then the other members.
     static func client(of cluster: EtcdCluster, first: Int) throws -> EtcdClient {

@@ -8,7 +8,7 @@ import TurnoutTestSupport
 @Suite struct EtcdFailoverTests {
     static func endpoint(_ port: UInt16) throws -> EtcdEndpoint { try EtcdEndpoint(url: "http://127.0.0.1:\(port)") }
 
-    @Test(.enabled(if: EtcdGate.runs, "\(EtcdGate.missing)"))
+    @Test(.enabled(if: EtcdCluster.testsRun, "\(EtcdCluster.notFound)"))
     func aRefusingEndpointListedFirstFailsOverToTheLiveOne() throws {
         let cluster = try EtcdCluster.start()
         defer { cluster.stopAll() }

@@ -6,7 +6,7 @@ import TurnoutPosix
 import TurnoutTestSupport
 
 /// Watches against a real etcd: history from a revision, live changes, compaction, cancel.
-@Suite(.enabled(if: EtcdGate.runs, "\(EtcdGate.missing)"))
+@Suite(.enabled(if: EtcdCluster.testsRun, "\(EtcdCluster.notFound)"))
 struct EtcdWatchTests {
     /// Reads messages until `count` events came (each `next` bounded by 5 s).
     static func events(_ watch: EtcdWatch, count: Int) throws -> [EtcdWatchEvent] {

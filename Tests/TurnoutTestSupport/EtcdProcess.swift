@@ -26,6 +26,14 @@ public final class EtcdCluster: Sendable {
     /// What a test that needs etcd says when there is none.
     public static let notFound = "etcd not found: install Debian's etcd-server (.ci/run does)"
 
+    /// Whether tests that need a real etcd run: when the binary is there, or when CI demands it
+    /// (`TURNOUT_REQUIRE_ETCD=1`), in which case a missing binary fails them (`start` throws
+    /// `notFound`) instead of skipping them.
+    public static var testsRun: Bool { binary != nil || required }
+
+    /// Whether a missing etcd must fail the tests.
+    public static var required: Bool { ProcessInfo.processInfo.environment["TURNOUT_REQUIRE_ETCD"] == "1" }
+
     /// One member's fixed facts.
     struct Member: Sendable {
         let name: String

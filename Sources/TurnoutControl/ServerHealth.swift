@@ -34,11 +34,16 @@ struct ServerHealth: Sendable, Equatable {
     }
 
     /// The state `/status` shows (SPEC §6): an operator's drain first, then what was observed.
+    func serverState(pool: String, server: String, drained: [String: Set<String>]) -> ServerState {
+        if drained[pool]?.contains(server) == true { return .drain }
+        if down[pool]?.contains(server) == true { return .down }
+        if ejected[pool]?[server] != nil { return .ejected }
+        return .up
+    }
+
+    /// The same by its wire name.
     func state(pool: String, server: String, drained: [String: Set<String>]) -> String {
-        if drained[pool]?.contains(server) == true { return "drain" }
-        if down[pool]?.contains(server) == true { return "down" }
-        if ejected[pool]?[server] != nil { return "ejected" }
-        return "up"
+        serverState(pool: pool, server: server, drained: drained).rawValue
     }
 
     /// Every configured server's state, per pool and label.

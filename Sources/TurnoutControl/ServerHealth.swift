@@ -47,10 +47,10 @@ struct ServerHealth: Sendable, Equatable {
     }
 
     /// Every configured server's state, per pool and label.
-    func allStates(pools: [PoolConfig], drained: [String: Set<String>]) -> [String: [String: String]] {
+    func allStates(pools: [PoolConfig], drained: [String: Set<String>]) -> [String: [String: ServerState]] {
         Dictionary(uniqueKeysWithValues: pools.map { pool in
             (pool.name, Dictionary(uniqueKeysWithValues: pool.servers.map { server in
-                (server.address.description, state(pool: pool.name, server: server.address.description, drained: drained))
+                (server.address.description, serverState(pool: pool.name, server: server.address.description, drained: drained))
             }))
         })
     }

@@ -60,7 +60,7 @@ public struct AdminAPI: Sendable {
             case (_, 1, "reload"):
                 try expect(request, "POST")
                 try noBody(request)
-                return .json(200, jsonText(["reloaded": true, "message": try control.reload(origin: origin)]))
+                return .json(200, jsonText(ReloadDocument(reloaded: true, message: try control.reload(origin: origin))))
             case (_, 2, "splits"):
                 return try splitWeights(request, split: segments[1], origin: origin)
             case (_, 3, "splits") where segments[2] == "rollout":
@@ -143,15 +143,13 @@ public struct AdminAPI: Sendable {
         default: throw ControlError(404, "no action \(quoted(action)) on servers (actions: drain, enable)")
         }
         let changed = try control.setDrained(pool: pool, server: server, drained: drained, origin: origin)
-        return .json(200, jsonText(["pool": pool, "server": server, "state": drained ? "drain" : "up", "changed": changed]))
+        return .json(200, jsonText(ServerActionDocument(pool: pool, server: server, state: drained ? .drain : .up, changed: changed)))
     }
 
     private func splitDocument(_ split: String) throws(ControlError) -> AdminResponse {
-        guard let current = control.weights(of: split) else {
+        guard let document = control.splitWeightsDocument(split) else {
             throw ControlError(404, "no split named \(quoted(split)) (splits: \(list(control.config.splits.map(\.name))))")
         }
-        var document: [String: Any] = ["split": split, "weights": current.weights, "source": current.source]
-        if let (rollout, _) = control.rollout(of: split) { document["rollout"] = RolloutReport.summary(rollout) }
         return .json(200, jsonText(document))
     }
 

@@ -30,9 +30,9 @@ extension ControlPlane {
         let message = state.withLock { state -> String? in
             guard Self.isConfigured(pool: pool, server: server, in: state),
                   let definition = state.config.pool(named: pool) else { return nil }
-            guard state.health.state(pool: pool, server: server, drained: state.runtime.drained) == "up" else { return nil }
+            guard state.health.serverState(pool: pool, server: server, drained: state.runtime.drained) == .up else { return nil }
             let othersUp = definition.servers.map(\.address.description).filter {
-                $0 != server && state.health.state(pool: pool, server: $0, drained: state.runtime.drained) == "up"
+                $0 != server && state.health.serverState(pool: pool, server: $0, drained: state.runtime.drained) == .up
             }
             let threshold = state.config.outlier.consecutiveFailures
             guard !othersUp.isEmpty else {

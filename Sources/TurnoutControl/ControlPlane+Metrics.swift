@@ -84,13 +84,13 @@ extension ControlPlane {
         text.family("turnout_upstream_up", type: .gauge, help: "1 when the server takes new requests, 0 when it is down, ejected or drained.")
         for (pool, addresses) in pools {
             for address in addresses {
-                text.sample("turnout_upstream_up", labels: [("pool", pool), ("server", address)], value: states[pool]?[address] == "up" ? 1 : 0)
+                text.sample("turnout_upstream_up", labels: [("pool", pool), ("server", address)], value: states[pool]?[address] == .up ? 1 : 0)
             }
         }
         text.family("turnout_upstream_state", type: .gauge, help: "1 for the server's current state: up, down (health checks), ejected (outlier) or drain.")
         for (pool, addresses) in pools {
             for address in addresses {
-                text.sample("turnout_upstream_state", labels: [("pool", pool), ("server", address), ("state", states[pool]?[address] ?? "up")], value: 1)
+                text.sample("turnout_upstream_state", labels: [("pool", pool), ("server", address), ("state", (states[pool]?[address] ?? .up).rawValue)], value: 1)
             }
         }
         text.family("turnout_split_weight", type: .gauge, help: "A split's weight for a pool, as routed now.")

@@ -1,4 +1,3 @@
-import Foundation
 import TurnoutCore
 import TurnoutMetrics
 
@@ -6,7 +5,7 @@ import TurnoutMetrics
 /// latency quantiles over the last 10 s, 1 min, 5 min and since start; and the shadow traffic's
 /// counts since start when a route mirrors.
 extension ControlPlane {
-    public func statsDocument(_ monitor: TrafficMonitor) throws(ControlError) -> [String: Any] {
+    public func statsDocument(_ monitor: TrafficMonitor) throws(ControlError) -> StatsDocument {
         guard let windows = monitor.windowedTraffic(), let gauges = server.serverGauges(), let mirror = server.mirrorReport() else {
             throw Self.workerSilent
         }
@@ -20,62 +19,55 @@ extension ControlPlane {
                 servers[key.pool, default: []].insert(key.server)
             }
         }
-        var pools: [String: Any] = [:]
+        var pools: [String: PoolStats] = [:]
         for (pool, addresses) in servers {
-            var poolWindows: [String: Any] = [:]
-            var serverDocuments: [String: Any] = [:]
+            var poolStats = PoolStats(windows: [:], servers: [:])
+            for address in addresses {
+                poolStats.servers[address] = ServerStats(inFlight: gauges[pool]?[address]?.inFlight ?? 0, windows: [:])
+            }
             for (name, window) in windows {
                 var merged = TrafficStats()
                 for address in addresses {
                     let stats = window.stats[TrafficMonitor.name(of: TrafficKey(pool: pool, server: address))] ?? TrafficStats()
                     merged.merge(stats)
-                    var document = serverDocuments[address] as? [String: Any] ?? [
-                        "in_flight": gauges[pool]?[address]?.inFlight ?? 0,
-                        "windows": [String: Any](),
-                    ]
-                    var perWindow = document["windows"] as? [String: Any] ?? [:]
-                    perWindow[name] = Self.trafficDocument(stats)
-                    document["windows"] = perWindow
-                    serverDocuments[address] = document
+                    poolStats.servers[address]?.windows[name] = TrafficDocument(stats)
                 }
-                poolWindows[name] = Self.trafficDocument(merged)
+                poolStats.windows[name] = TrafficDocument(merged)
             }
-            pools[pool] = ["windows": poolWindows, "servers": serverDocuments]
+            pools[pool] = poolStats
         }
-        let seconds = Dictionary(uniqueKeysWithValues: windows.map { ($0.name, ($0.window.seconds * 10).rounded() / 10) })
-        var document: [String: Any] = ["window": "1m", "window_seconds": seconds, "pools": pools]
-        // Since start, like the mirror's own counts; shown while a route mirrors or counts remain.
-        if mirrorConfigured || !mirror.counts.isEmpty { document["mirror"] = Self.mirrorCountsSection(mirror) }
-        return document
+        return StatsDocument(
+            window: "1m",
+            windowSeconds: Dictionary(uniqueKeysWithValues: windows.map { ($0.name, ($0.window.seconds * 10).rounded() / 10) }),
+            pools: pools,
+            // Since start, like the mirror's own counts; shown while a route mirrors or counts remain.
+            mirror: mirrorConfigured || !mirror.counts.isEmpty ? MirrorDocument(counts: mirror) : nil)
     }
+}
 
-    static func trafficDocument(_ stats: TrafficStats) -> [String: Any] {
+extension TrafficDocument {
+    init(_ stats: TrafficStats) {
         let requests = stats.requests
-        let failed = stats.responses(inClass: 5) + UpstreamErrorKind.allCases.reduce(0) { $0 + stats.errors($1) }
-        var errors: [String: Any] = ["5xx": stats.responses(inClass: 5)]
+        let answered5xx = stats.responses(inClass: 5)
+        let failed = answered5xx + UpstreamErrorKind.allCases.reduce(0) { $0 + stats.errors($1) }
+        var errors = ["5xx": answered5xx]
         for kind in UpstreamErrorKind.allCases { errors[kind.name] = stats.errors(kind) }
-        return [
-            "requests": requests,
-            "responses": Dictionary(uniqueKeysWithValues: (1...5).map { ("\($0)xx", stats.responses(inClass: $0)) }),
-            "errors": errors,
-            "error_rate": requests == 0 ? 0 : (Double(failed) / Double(requests) * 1e6).rounded() / 1e6,
-            "bytes_sent": stats.bytesSent,
-            "bytes_received": stats.bytesReceived,
-            "latency_ms": quantiles(stats.latency),
-            "first_byte_ms": quantiles(stats.firstByte),
-        ]
+        self.init(requests: requests,
+                  responses: Dictionary(uniqueKeysWithValues: (1...5).map { ("\($0)xx", stats.responses(inClass: $0)) }),
+                  errors: errors,
+                  errorRate: requests == 0 ? 0 : (Double(failed) / Double(requests) * 1e6).rounded() / 1e6,
+                  bytesSent: stats.bytesSent, bytesReceived: stats.bytesReceived,
+                  latency: LatencyQuantiles(stats.latency), firstByte: LatencyQuantiles(stats.firstByte))
     }
+}
 
-    private static func quantiles(_ histogram: Histogram) -> Any {
-        guard histogram.count > 0 else { return NSNull() }
+extension LatencyQuantiles {
+    /// Nil (null in the document) for an empty histogram.
+    init?(_ histogram: Histogram) {
+        guard histogram.count > 0 else { return nil }
         func ms(_ nanoseconds: UInt64?) -> Double { ((Double(nanoseconds ?? 0) / 1e6) * 1000).rounded() / 1000 }
-        return [
-            "p50": ms(histogram.value(atQuantile: 0.5)),
-            "p90": ms(histogram.value(atQuantile: 0.9)),
-            "p99": ms(histogram.value(atQuantile: 0.99)),
-            "p99.9": ms(histogram.value(atQuantile: 0.999)),
-            "max": ms(histogram.max),
-            "mean": ((histogram.mean ?? 0) / 1e3).rounded() / 1e3,
-        ]
+        self.init(p50: ms(histogram.value(atQuantile: 0.5)), p90: ms(histogram.value(atQuantile: 0.9)),
+                  p99: ms(histogram.value(atQuantile: 0.99)), p999: ms(histogram.value(atQuantile: 0.999)),
+                  max: ms(histogram.max), mean: ((histogram.mean ?? 0) / 1e3).rounded() / 1e3)
     }
 }

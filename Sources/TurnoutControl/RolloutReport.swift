@@ -3,84 +3,63 @@ import Glibc
 import TurnoutAnalysis
 import TurnoutRollout
 
-/// The JSON documents about rollouts: `GET /splits/NAME/rollout` (SPEC §6 and §9), the summary
-/// in `/status`, built as Foundation property lists on the admin thread.
+/// The documents about rollouts: `GET /splits/NAME/rollout` (SPEC §6 and §9) and the summary
+/// in `/status`, assembled on the admin thread.
 enum RolloutReport {
     /// The whole report: definition, state, step, weights, time in step, and per metric the
     /// canary's and baseline's estimates, the ratio with its anytime-valid interval, the
     /// evidence against its threshold, and the decision with its reason.
-    static func document(split: String, rollout: Rollout, weights: [String: Int], now: Double) -> [String: Any] {
+    static func document(split: String, rollout: Rollout, weights: [String: Int], now: Double) -> RolloutDocument {
         let analysis = rollout.analyzer.report()
         let plan = rollout.plan
         let warming = !rollout.phase.isFinished && rollout.warmingUp(at: now)
-        let decision: String = switch rollout.phase {
-        case .rolledBack: "fail"
-        case .promoted: "promoted"
-        case .aborted: "aborted"
-        default: warming ? "warming_up" : analysis.verdict.rawValue
+        let decision: RolloutDecision = switch rollout.phase {
+        case .rolledBack: .fail
+        case .promoted: .promoted
+        case .aborted: .aborted
+        default: warming ? .warmingUp : RolloutDecision(analysis.verdict)
         }
-        return [
-            "split": split,
-            "state": rollout.phase.rawValue,
-            "baseline": plan.baseline,
-            "canary": plan.canary,
-            "advance": plan.advance.rawValue,
-            "step": rollout.stepIndex + 1,
-            "steps": plan.steps.enumerated().map { index, step -> [String: Any] in
-                var entry: [String: Any]
-                switch step {
-                case .pause: entry = ["pause": true]
-                case .weight(let percent, let hold): entry = ["weight": percent, "hold_s": hold]
-                }
-                entry["current"] = index == rollout.stepIndex
-                return entry
-            },
-            "weights": weights,
-            "canary_weight": rollout.canaryWeight,
-            "started_at": isoTime(rollout.startedAt),
-            "finished_at": rollout.finishedAt.map(isoTime) ?? NSNull(),
-            "time_in_step_s": rounded(max(0, (rollout.finishedAt ?? now) - rollout.stepStartedAt), 1),
-            "warming_up": warming,
-            "reason": rollout.reason,
-            "looks": rollout.looks,
-            "plan_check": planCheckDocument(rollout),
-            "analysis": [
-                "decision": decision,
-                "reason": rollout.phase.isFinished || warming ? rollout.reason : analysis.reason,
-                "step_seconds": rounded(analysis.stepSeconds, 1),
-                "canary_requests": analysis.canaryRequests,
-                "baseline_requests": analysis.baselineRequests,
+        let settings = plan.analysis
+        return RolloutDocument(
+            split: split,
+            state: rollout.phase,
+            baseline: plan.baseline,
+            canary: plan.canary,
+            advance: plan.advance,
+            step: rollout.stepIndex + 1,
+            steps: plan.steps.enumerated().map { RolloutStepDocument(step: $1, current: $0 == rollout.stepIndex) },
+            weights: weights,
+            canaryWeight: rollout.canaryWeight,
+            startedAt: isoTime(rollout.startedAt),
+            finishedAt: rollout.finishedAt.map(isoTime),
+            timeInStep: rounded(max(0, (rollout.finishedAt ?? now) - rollout.stepStartedAt), 1),
+            warmingUp: warming,
+            reason: rollout.reason,
+            looks: rollout.looks,
+            planCheck: planCheckDocument(rollout),
+            analysis: AnalysisDocument(
+                decision: decision,
+                reason: rollout.phase.isFinished || warming ? rollout.reason : analysis.reason,
+                stepSeconds: rounded(analysis.stepSeconds, 1),
+                canaryRequests: analysis.canaryRequests,
+                baselineRequests: analysis.baselineRequests,
                 // baseline: its quantile; pass and fail: (1 + tolerance) × that, rounded down and up.
-                "latency_thresholds_ms": rollout.latencyThresholds.map { ["quantile": $0.quantile,
-                                                                          "baseline": rounded(Double($0.baselineBound) / 1e6, 3),
-                                                                          "fail": rounded(Double($0.failBound) / 1e6, 3),
-                                                                          "pass": rounded(Double($0.passBound) / 1e6, 3)] },
-                "metrics": analysis.metrics.map(metricDocument),
-                "settings": [
-                    "confidence": plan.analysis.confidence,
-                    "max_error_rate_increase": plan.analysis.maxErrorRateIncrease,
-                    "max_latency_increase": plan.analysis.maxLatencyIncrease,
-                    "latency_quantile": plan.analysis.latencyQuantile,
-                    "min_requests": plan.analysis.minRequests,
-                    "interval_ms": plan.analysis.intervalMs,
-                    "warmup_s": plan.analysis.warmupSeconds,
-                    "max_step_s": plan.analysis.maxStepSeconds,
-                ] as [String: Any],
-            ] as [String: Any],
-        ]
+                latencyThresholds: rollout.latencyThresholds.map {
+                    LatencyThresholdDocument(quantile: $0.quantile, baseline: rounded(Double($0.baselineBound) / 1e6, 3),
+                                             fail: rounded(Double($0.failBound) / 1e6, 3), pass: rounded(Double($0.passBound) / 1e6, 3))
+                },
+                metrics: analysis.metrics.map(metricDocument),
+                settings: AnalysisSettingsDocument(
+                    confidence: settings.confidence, maxErrorRateIncrease: settings.maxErrorRateIncrease,
+                    maxLatencyIncrease: settings.maxLatencyIncrease, latencyQuantile: settings.latencyQuantile,
+                    minRequests: settings.minRequests, intervalMs: settings.intervalMs, warmupSeconds: settings.warmupSeconds,
+                    maxStepSeconds: settings.maxStepSeconds)))
     }
 
     /// One line per split in `/status`.
-    static func summary(_ rollout: Rollout) -> [String: Any] {
-        [
-            "state": rollout.phase.rawValue,
-            "baseline": rollout.plan.baseline,
-            "canary": rollout.plan.canary,
-            "step": rollout.stepIndex + 1,
-            "steps": rollout.plan.steps.count,
-            "canary_weight": rollout.canaryWeight,
-            "reason": rollout.reason,
-        ]
+    static func summary(_ rollout: Rollout) -> RolloutSummary {
+        RolloutSummary(state: rollout.phase, baseline: rollout.plan.baseline, canary: rollout.plan.canary, step: rollout.stepIndex + 1,
+                       steps: rollout.plan.steps.count, canaryWeight: rollout.canaryWeight, reason: rollout.reason)
     }
 
     /// `error_rate`, `latency_p99`: the metric names of the wire format.
@@ -89,29 +68,28 @@ enum RolloutReport {
     }
 
     /// A metric's own verdict: failed, shown within tolerance this step, or undecided.
-    static func verdict(_ report: MetricReport) -> String {
-        if report.failEvidence >= report.failThreshold { return "fail" }
-        if report.passEvidence >= report.passThreshold { return "pass" }
-        return "continue"
+    static func verdict(_ report: MetricReport) -> Verdict {
+        if report.failEvidence >= report.failThreshold { return .fail }
+        if report.passEvidence >= report.passThreshold { return .pass }
+        return .continue
     }
 
-    private static func metricDocument(_ report: MetricReport) -> [String: Any] {
-        [
-            "name": metricName(report),
-            "verdict": verdict(report),
-            "canary": ["estimate": rounded(report.canaryEstimate, 6)],
-            "baseline": ["estimate": rounded(report.baselineEstimate, 6)],
-            "ratio": report.ratio.map { rounded($0, 4) } ?? NSNull(),
+    private static func metricDocument(_ report: MetricReport) -> MetricDocument {
+        MetricDocument(
+            name: metricName(report),
+            verdict: verdict(report),
+            canary: EstimateDocument(estimate: rounded(report.canaryEstimate, 6)),
+            baseline: EstimateDocument(estimate: rounded(report.baselineEstimate, 6)),
+            ratio: report.ratio.map { rounded($0, 4) },
             // An interval with no upper bound yet (no canary events) says so with null.
-            "interval": [rounded(report.ratioInterval.lowerBound, 4),
-                         report.ratioInterval.upperBound.isFinite ? rounded(report.ratioInterval.upperBound, 4) : NSNull()] as [Any],
-            "evidence": rounded(report.failEvidence, 4),
-            "threshold": rounded(report.failThreshold, 4),
-            "pass_evidence": rounded(report.passEvidence, 4),
-            "pass_threshold": rounded(report.passThreshold, 4),
-            "pass_margin": rounded(report.passMargin, 4),
-            "summary": report.summary,
-        ]
+            interval: RatioInterval(lower: rounded(report.ratioInterval.lowerBound, 4),
+                                    upper: report.ratioInterval.upperBound.isFinite ? rounded(report.ratioInterval.upperBound, 4) : nil),
+            evidence: rounded(report.failEvidence, 4),
+            threshold: rounded(report.failThreshold, 4),
+            passEvidence: rounded(report.passEvidence, 4),
+            passThreshold: rounded(report.passThreshold, 4),
+            passMargin: rounded(report.passMargin, 4),
+            summary: report.summary)
     }
 
     static func rounded(_ value: Double, _ digits: Int) -> Double {
@@ -137,7 +115,7 @@ enum RolloutReport {
 
 extension ControlPlane {
     /// `GET /splits/NAME/rollout`; 404 when the split never had one.
-    public func rolloutDocument(split name: String) throws(ControlError) -> [String: Any] {
+    public func rolloutDocument(split name: String) throws(ControlError) -> RolloutDocument {
         guard config.split(named: name) != nil else { throw unknownSplit(name, config) }
         guard let (rollout, weights) = rollout(of: name) else {
             throw .notFound("split \(quoted(name)) has had no rollout (start one with POST /splits/\(name)/rollout)")

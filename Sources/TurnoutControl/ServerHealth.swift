@@ -34,18 +34,23 @@ struct ServerHealth: Sendable, Equatable {
     }
 
     /// The state `/status` shows (SPEC §6): an operator's drain first, then what was observed.
+    func serverState(pool: String, server: String, drained: [String: Set<String>]) -> ServerState {
+        if drained[pool]?.contains(server) == true { return .drain }
+        if down[pool]?.contains(server) == true { return .down }
+        if ejected[pool]?[server] != nil { return .ejected }
+        return .up
+    }
+
+    /// The same by its wire name.
     func state(pool: String, server: String, drained: [String: Set<String>]) -> String {
-        if drained[pool]?.contains(server) == true { return "drain" }
-        if down[pool]?.contains(server) == true { return "down" }
-        if ejected[pool]?[server] != nil { return "ejected" }
-        return "up"
+        serverState(pool: pool, server: server, drained: drained).rawValue
     }
 
     /// Every configured server's state, per pool and label.
-    func allStates(pools: [PoolConfig], drained: [String: Set<String>]) -> [String: [String: String]] {
+    func allStates(pools: [PoolConfig], drained: [String: Set<String>]) -> [String: [String: ServerState]] {
         Dictionary(uniqueKeysWithValues: pools.map { pool in
             (pool.name, Dictionary(uniqueKeysWithValues: pool.servers.map { server in
-                (server.address.description, state(pool: pool.name, server: server.address.description, drained: drained))
+                (server.address.description, serverState(pool: pool.name, server: server.address.description, drained: drained))
             }))
         })
     }

@@ -49,7 +49,7 @@ public final class TrafficMonitor: Sendable {
     }
 
     /// The per-second series' JSON document (see `TrafficSeries.document`).
-    public func seriesDocument(sinceMilliseconds: Double? = nil) -> [String: Any] {
+    public func seriesDocument(sinceMilliseconds: Double? = nil) -> SeriesDocument {
         series.withLock { $0.document(sinceMilliseconds: sinceMilliseconds) }
     }
 

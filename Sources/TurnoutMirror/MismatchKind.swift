@@ -1,5 +1,5 @@
 /// Which difference a recorded mismatch shows; the raw values are the spelling in JSON.
-public enum MismatchKind: String, Sendable {
+public enum MismatchKind: String, Sendable, Codable {
     /// The statuses differ.
     case status
     /// Same status, different bodies.

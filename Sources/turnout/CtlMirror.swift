@@ -1,4 +1,4 @@
-import Foundation
+import TurnoutControl
 
 /// `turnout ctl mirror`: `GET /mirror` as a person reads it. The JSON (`--json`) has every
 /// mismatch and every field; this shows what an operator looks at first.
@@ -10,24 +10,24 @@ extension CtlFormat {
 
     /// One row per route, primary and shadow pool (and a total row when there are several), the
     /// last mismatches newest first with both answers, then the paths the noise filter caught.
-    static func mirror(_ document: [String: Any]) -> String {
-        let counts = document["counts"] as? [[String: Any]] ?? []
+    static func mirror(_ document: MirrorDocument) -> String {
+        let counts = document.counts
         guard !counts.isEmpty else {
             return "no shadow traffic yet: no route mirrors, or no request has been copied since start\n"
         }
-        var out = "shadow traffic since start, \(text(document["in_flight"])) copies in flight\n"
+        var out = "shadow traffic since start, \(document.inFlight) copies in flight\n"
         var rows = [["ROUTE", "POOL → SHADOW", "MIRRORED", "MATCHED", "STATUS DIFF", "BODY DIFF", "NOISE", "ERRORS", "DROPPED",
                      "TOO LARGE", "P50 DIFF MS", "P99 DIFF MS"]]
         for entry in counts {
-            rows.append(mirrorRow(text(entry["route"]), "\(text(entry["pool"])) → \(text(entry["shadow"]))", entry))
+            rows.append(mirrorRow(entry.route, "\(entry.pool) → \(entry.shadow)", entry.counts))
         }
-        if counts.count > 1, let totals = document["totals"] as? [String: Any] {
-            rows.append(mirrorRow("total", "", totals))
+        if counts.count > 1 {
+            rows.append(mirrorRow("total", "", document.totals))
         }
         out += table(rows)
         out += "(DIFF MS: shadow minus primary latency; negative when the shadow was faster)\n"
 
-        let mismatches = document["mismatches"] as? [[String: Any]] ?? []
+        let mismatches = document.mismatches ?? []
         if mismatches.isEmpty {
             out += "\nno mismatches\n"
         } else {
@@ -36,20 +36,19 @@ extension CtlFormat {
             out += "\nlast mismatches, newest first" + (more > 0 ? " (\(more) more with --json)" : "") + ":\n"
             var rows = [["TIME", "REQUEST", "KIND", "ANSWER", "POOL", "STATUS", "BYTES", "DIGEST", "BODY STARTS"]]
             for mismatch in shown {
-                let request = "\(text(mismatch["method"])) \(text(mismatch["path"]))"
-                for (side, first) in [("primary", true), ("shadow", false)] {
-                    let answer = mismatch[side] as? [String: Any] ?? [:]
-                    rows.append([first ? text(mismatch["at"]) : "", first ? request : "", first ? text(mismatch["kind"]) : "", side,
-                                 text(answer["pool"]), text(answer["status"]), text(answer["body_bytes"]),
-                                 text(answer["digest"]) + ((answer["complete"] as? Bool) == false ? " (partial)" : ""),
-                                 shortened(text(answer["prefix"]))])
+                let request = "\(mismatch.method) \(mismatch.path)"
+                for (side, answer, first) in [("primary", mismatch.primary, true), ("shadow", mismatch.shadow, false)] {
+                    rows.append([first ? mismatch.at : "", first ? request : "", first ? mismatch.kind.rawValue : "", side,
+                                 answer.pool, String(answer.status), String(answer.bodyBytes),
+                                 answer.digest + (answer.complete ? "" : " (partial)"),
+                                 shortened(answer.prefix)])
                 }
             }
             out += table(rows)
         }
 
         // The totals hold every key's noisy paths, summed (and bounded) as the counts are.
-        let noisy = (document["totals"] as? [String: Any])?["noisy_paths"] as? [String: Int] ?? [:]
+        let noisy = document.totals.noisyPaths
         if !noisy.isEmpty {
             out += "\nnoisy paths (the two primaries disagreed):\n"
             var rows = [["PATH", "NOISE"]]
@@ -61,12 +60,10 @@ extension CtlFormat {
         return out
     }
 
-    private static func mirrorRow(_ route: String, _ pools: String, _ counts: [String: Any]) -> [String] {
-        let errors = (counts["shadow_errors"] as? [String: Int] ?? [:]).values.reduce(0, +)
-        let latency = counts["latency_difference_ms"] as? [String: Any] ?? [:]
-        return [route, pools, text(counts["mirrored"]), text(counts["matched"]), text(counts["status_mismatch"]),
-                text(counts["body_mismatch"]), text(counts["noise"]), String(errors), text(counts["dropped"]),
-                text(counts["too_large"]), text(latency["p50"]), text(latency["p99"])]
+    private static func mirrorRow(_ route: String, _ pools: String, _ counts: MirrorCountsDocument) -> [String] {
+        [route, pools, String(counts.mirrored), String(counts.matched), String(counts.statusMismatch),
+         String(counts.bodyMismatch), String(counts.noise), String(counts.shadowErrorCount), String(counts.dropped),
+         String(counts.tooLarge), number(counts.latencyDifference.p50), number(counts.latencyDifference.p99)]
     }
 
     /// The first characters of a body prefix, marked when cut.

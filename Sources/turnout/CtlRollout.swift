@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import TurnoutAdmin
+import TurnoutControl
 
 /// `turnout ctl rollout …`: start a rollout, read it, watch it live, and its verbs.
 enum CtlRollout {
@@ -84,15 +85,21 @@ enum CtlRollout {
                 printError("ctl: \(CtlFormat.errorMessage(report.body) ?? "the admin API answered \(report.status)")")
                 return report.status >= 500 ? 2 : 1
             }
-            let document = (try? JSONSerialization.jsonObject(with: Data(report.body.utf8)) as? [String: Any]) ?? [:]
-            let statsDocument = stats.status == 200 ? (try? JSONSerialization.jsonObject(with: Data(stats.body.utf8)) as? [String: Any]) ?? nil : nil
+            let document: RolloutDocument
+            do {
+                document = try DocumentJSON.decode(RolloutDocument.self, from: report.body)
+            } catch {
+                printError("ctl: the rollout report could not be read: \(error)")
+                return 2
+            }
+            let statsDocument = stats.status == 200 ? try? DocumentJSON.decode(StatsDocument.self, from: stats.body) : nil
             let screen = CtlFormat.rollout(document, stats: statsDocument)
             // A terminal is redrawn in place; a pipe gets one screen after another.
             writeStandardOutput((interactive ? "\u{1B}[H\u{1B}[2J" : "") + screen + (interactive ? "" : "\n"))
-            switch document["state"] as? String {
-            case "promoted": return 0
-            case "rolled_back", "aborted": return 3
-            default: break
+            switch document.state {
+            case .promoted: return 0
+            case .rolledBack, .aborted: return 3
+            case .running, .paused, .stalled: break
             }
             sleep(1)
         }
@@ -103,44 +110,44 @@ extension CtlFormat {
     /// A rollout's report as a screen: steps with the current one marked, weights, both pools'
     /// requests, error rates and p99 over the last 10 s (from `/stats` when given; `status`
     /// shows "-" there), each test's evidence against its threshold, and the reason.
-    static func rollout(_ document: [String: Any], stats: [String: Any]?) -> String {
-        let state = text(document["state"])
-        let baseline = text(document["baseline"]), canary = text(document["canary"])
-        var out = "rollout on split \(text(document["split"])): \(baseline) → \(canary), advance \(text(document["advance"])) — \(state.uppercased())"
-        out += ", step \(text(document["step"])), \(text(document["time_in_step_s"])) s in step\n"
-        let steps = (document["steps"] as? [[String: Any]] ?? []).map { step -> String in
-            let label = step["pause"] != nil ? "pause" : "\(text(step["weight"])) %" + ((step["hold_s"] as? Int ?? 0) > 0 ? " \(text(step["hold_s"])) s" : "")
-            return (step["current"] as? Bool == true) ? "[\(label)]" : label
+    static func rollout(_ document: RolloutDocument, stats: StatsDocument?) -> String {
+        let state = document.state.rawValue
+        let (baseline, canary) = (document.baseline, document.canary)
+        var out = "rollout on split \(document.split): \(baseline) → \(canary), advance \(document.advance.rawValue) — \(state.uppercased())"
+        out += ", step \(document.step), \(number(document.timeInStep)) s in step\n"
+        let steps = document.steps.map { entry -> String in
+            let label = switch entry.step {
+            case .pause: "pause"
+            case .weight(let percent, let hold): "\(percent) %" + (hold > 0 ? " \(hold) s" : "")
+            }
+            return entry.current ? "[\(label)]" : label
         }
         out += "steps:    " + steps.joined(separator: " → ") + "\n"
-        out += planCheck(document["plan_check"])
-        let weights = document["weights"] as? [String: Any] ?? [:]
-        out += "weights:  " + weights.keys.sorted().map { "\($0) \(text(weights[$0]))" }.joined(separator: ", ") + "\n\n"
+        out += planCheck(document.planCheck)
+        out += "weights:  " + document.weights.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n\n"
         var rows = [["POOL", "REQ/S", "ERROR RATE", "P99 MS", "STEP REQUESTS"]]
-        let analysis = document["analysis"] as? [String: Any] ?? [:]
-        for (role, pool) in [("canary", canary), ("baseline", baseline)] {
-            let window = ((((stats?["pools"] as? [String: Any])?[pool] as? [String: Any])?["windows"] as? [String: Any])?["10s"] as? [String: Any]) ?? [:]
-            let seconds = ((stats?["window_seconds"] as? [String: Any])?["10s"] as? Double) ?? 10
-            let requests = window["requests"] as? Int ?? 0
-            let rate = (window["error_rate"] as? Double).map { String(format: "%.2f %%", $0 * 100) } ?? "-"
-            let p99 = ((window["latency_ms"] as? [String: Any])?["p99"]).map { text($0) } ?? "-"
+        let analysis = document.analysis
+        for (role, pool, stepRequests) in [("canary", canary, analysis.canaryRequests), ("baseline", baseline, analysis.baselineRequests)] {
+            let window = stats?.pools[pool]?.windows["10s"]
+            let seconds = stats?.windowSeconds["10s"] ?? 10
+            let requests = window?.requests ?? 0
+            let rate = window.map { String(format: "%.2f %%", $0.errorRate * 100) } ?? "-"
+            let p99 = number(window?.latency?.p99)
             let perSecond = stats == nil ? "-" : String(format: "%.1f", Double(requests) / max(seconds, 1))
-            rows.append(["\(pool) (\(role))", perSecond, rate, p99,
-                         text(analysis["\(role)_requests"])])
+            rows.append(["\(pool) (\(role))", perSecond, rate, p99, String(stepRequests)])
         }
         out += table(rows) + "\n"
         var tests = [["TEST", "EVIDENCE", "THRESHOLD", "VERDICT"]]
-        for metric in analysis["metrics"] as? [[String: Any]] ?? [] {
-            let name = text(metric["name"])
-            tests.append(["\(name) beyond tolerance", String(format: "%.2f", metric["evidence"] as? Double ?? 0), String(format: "%.0f", metric["threshold"] as? Double ?? 0),
-                          text(metric["verdict"])])
-            tests.append(["\(name) within tolerance", String(format: "%.2f", metric["pass_evidence"] as? Double ?? 0),
-                          String(format: "%.0f", metric["pass_threshold"] as? Double ?? 0), ""])
+        for metric in analysis.metrics {
+            tests.append(["\(metric.name) beyond tolerance", String(format: "%.2f", metric.evidence), String(format: "%.0f", metric.threshold),
+                          metric.verdict.rawValue])
+            tests.append(["\(metric.name) within tolerance", String(format: "%.2f", metric.passEvidence),
+                          String(format: "%.0f", metric.passThreshold), ""])
         }
         out += table(tests) + "\n"
-        out += "decision: \(text(analysis["decision"]))\n"
-        out += "reason:   \(text(document["reason"]))\n"
-        if let why = analysis["reason"] as? String, why != document["reason"] as? String { out += "analyzer: \(why)\n" }
+        out += "decision: \(analysis.decision.rawValue)\n"
+        out += "reason:   \(document.reason)\n"
+        if analysis.reason != document.reason { out += "analyzer: \(analysis.reason)\n" }
         return out
     }
 }

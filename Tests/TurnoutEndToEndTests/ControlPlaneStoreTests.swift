@@ -154,8 +154,8 @@ import TurnoutPosix
         let control = try ControlPlaneStoreTests.plane(store: MemoryStore()).1
         defer { control.server.stop(graceful: false) }
         try control.setWeights(split: "web", to: ["blue": 1, "canary": 1], origin: ChangeOrigin(source: .admin))
-        let entry = try #require((control.historyDocument()["entries"] as? [[String: Any]])?.first)
-        let time = try #require(entry["time"] as? String)
+        let entry = try #require(control.historyDocument().entries.first)
+        let time = entry.time
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         let parsed = try #require(formatter.date(from: time), "\(time)")

@@ -99,11 +99,11 @@ import TurnoutFixture
         #expect(new == ["blue": 0, "canary": 100])
         #expect(try setup.answers(20) == ["canary\n": 20])
         #expect(setup.control.weights(of: "web")?.source == "runtime")
-        let history = setup.control.historyDocument()["entries"] as? [[String: Any]] ?? []
+        let history = setup.control.historyDocument().entries
         #expect(history.count == 1)
-        #expect(history.first?["action"] as? String == "weights")
-        #expect(history.first?["old"] as? [String: Int] == ["blue": 100, "canary": 0])
-        #expect((history.first?["caller"] as? [String: Int])?["pid"] == 1)
+        #expect(history.first?.action.name == "weights")
+        #expect(history.first?.old == ["blue": 100, "canary": 0])
+        #expect(history.first?.caller == .process(uid: 0, pid: 1))
     }
 
     @Test func refusedChangesChangeNothing() throws {
@@ -129,7 +129,7 @@ import TurnoutFixture
         }
         #expect(setup.control.weights(of: "web")?.weights == ["blue": 100, "canary": 0])
         #expect(setup.control.weights(of: "web")?.source == "config")
-        #expect((setup.control.historyDocument()["entries"] as? [Any])?.isEmpty == true)
+        #expect(setup.control.historyDocument().entries.isEmpty)
         #expect(!FileManager.default.fileExists(atPath: setup.statePath), "a refused change writes no state")
         #expect(try setup.answers(10) == ["blue\n": 10])
     }
@@ -175,8 +175,8 @@ import TurnoutFixture
         // The rollback stack survived too.
         #expect(try setup.control.rollback(split: "web", origin: Self.admin) == ["blue": 100, "canary": 0])
         let status = try setup.control.statusDocument()
-        let blue = ((status["pools"] as? [String: Any])?["blue"] as? [String: Any])?["servers"] as? [[String: Any]]
-        #expect(blue?.first?["state"] as? String == "drain")
+        let blue = status.pools["blue"]?.servers
+        #expect(blue?.first?.state.rawValue == "drain")
     }
 
     @Test func aCorruptStateFileIsReportedAndIgnored() throws {

@@ -117,13 +117,13 @@ import TurnoutPosix
         #expect(idle.requestsPerSecond == 0 && idle.errorRate == 0 && idle.p50Milliseconds == nil)
 
         let document = series.document(sinceMilliseconds: 1_004_000)
-        let rows = ((document["pools"] as? [String: Any])?["blue"] as? [String: Any])?["points"] as? [[Any]]
+        let rows = document.pools["blue"]?.points
         #expect(rows?.count == 1)
-        #expect(rows?.first?[0] as? Double == 1_005_000)
-        #expect(rows?.first?[1] as? Double == 500)
-        #expect(rows?.first?[4] is Double)
-        let idleRow = (((document["pools"] as? [String: Any])?["canary"] as? [String: Any])?["points"] as? [[Any]])?.first
-        #expect(idleRow?[3] is NSNull)
+        #expect(rows?.first?.timeMilliseconds == 1_005_000)
+        #expect(rows?.first?.point.requestsPerSecond == 500)
+        #expect(rows?.first?.point.p99Milliseconds != nil)
+        let idleRow = document.pools["canary"]?.points.first
+        #expect(idleRow != nil && idleRow?.point.p50Milliseconds == nil)
     }
 
     @Test func seriesCountsATotalThatWentBackwardsFromZero() {

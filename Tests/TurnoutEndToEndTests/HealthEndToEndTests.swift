@@ -67,7 +67,7 @@ import TurnoutPosix
             return seen
         }
 
-        func history() -> [[String: Any]] { control.historyDocument()["entries"] as? [[String: Any]] ?? [] }
+        func history() -> [HistoryEntry] { control.historyDocument().entries }
 
         func stop() {
             watcher.stop()
@@ -84,18 +84,18 @@ import TurnoutPosix
         #expect(setup.wait("blue", setup.blue2, is: "down"))
         #expect(try setup.answers(10) == ["blue-1\n": 10], "a server that is down gets no traffic")
         let down = setup.history().first
-        #expect(down?["action"] as? String == "down")
-        #expect(down?["source"] as? String == "health")
-        #expect((down?["reason"] as? String)?.contains("2 checks failed in a row") == true)
+        #expect(down?.action.name == "down")
+        #expect(down?.source.rawValue == "health")
+        #expect(down?.reason?.contains("2 checks failed in a row") == true)
         let status = try setup.control.statusDocument()
-        let servers = ((status["pools"] as? [String: Any])?["blue"] as? [String: Any])?["servers"] as? [[String: Any]]
-        #expect(servers?.first { $0["address"] as? String == setup.blue2.address }?["state"] as? String == "down")
+        let servers = status.pools["blue"]?.servers
+        #expect(servers?.first { $0.address == setup.blue2.address }?.state.rawValue == "down")
         #expect(try setup.control.metricsText().contains("turnout_upstream_up{pool=\"blue\",server=\"\(setup.blue2.address)\"} 0"))
 
         setup.blue2.setHealthy(true)
         #expect(setup.wait("blue", setup.blue2, is: "up"))
         #expect(try setup.answers(10) == ["blue-1\n": 5, "blue-2\n": 5])
-        #expect(setup.history().first?["action"] as? String == "up")
+        #expect(setup.history().first?.action.name == "up")
     }
 
     @Test func aPoolWithNoServerUpAnswers503AtOnceAndRecovers() throws {
@@ -148,15 +148,15 @@ import TurnoutPosix
         #expect(setup.wait("blue", setup.blue2, is: "ejected", seconds: 2))
         #expect(try setup.answers(10) == ["blue-1\n": 10], "an ejected server gets no traffic")
         let eject = setup.history().first
-        #expect(eject?["action"] as? String == "eject")
-        #expect(eject?["source"] as? String == "outlier")
-        #expect((eject?["reason"] as? String)?.contains("out for 400 ms (ejection 1)") == true, "\(eject ?? [:])")
+        #expect(eject?.action.name == "eject")
+        #expect(eject?.source.rawValue == "outlier")
+        #expect(eject?.reason?.contains("out for 400 ms (ejection 1)") == true, "\(String(describing: eject))")
 
         #expect(setup.wait("blue", setup.blue2, is: "up", seconds: 3), "back after eject_ms")
-        #expect(setup.history().first?["action"] as? String == "return")
+        #expect(setup.history().first?.action.name == "return")
         for _ in 0..<6 { _ = try client.request("GET", "/") }
         #expect(setup.wait("blue", setup.blue2, is: "ejected", seconds: 2))
-        #expect((setup.history().first?["reason"] as? String)?.contains("out for 800 ms (ejection 2)") == true)
+        #expect(setup.history().first?.reason?.contains("out for 800 ms (ejection 2)") == true)
     }
 
     @Test func theLastServerUpIsNeverEjected() throws {

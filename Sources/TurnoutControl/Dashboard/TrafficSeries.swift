@@ -1,4 +1,3 @@
-import Foundation
 import TurnoutMetrics
 
 /// One second of one pool's or server's traffic, as the dashboard draws it: the exact delta
@@ -90,15 +89,14 @@ public struct TrafficSeries: Sendable {
         ring.count < capacity ? ring : Array(ring[next...] + ring[..<next])
     }
 
-    /// The JSON document: per pool and per server, points `[time_ms, requests_per_s,
-    /// error_rate, p50_ms, p99_ms]` oldest first (quantiles null without responses), only those
-    /// after `sinceMilliseconds` when given.
-    public func document(sinceMilliseconds: Double? = nil) -> [String: Any] {
+    /// The document: per pool and per server, one row per kept second, oldest first (a quiet
+    /// pool's or server's second is a row of zeros), only those after `sinceMilliseconds` when
+    /// given.
+    public func document(sinceMilliseconds: Double? = nil) -> SeriesDocument {
         let kept = seconds.filter { sinceMilliseconds == nil || ($0.time * 1000).rounded() > sinceMilliseconds! }
-        func row(_ time: Double, _ point: SeriesPoint?) -> [Any] {
-            let point = point ?? SeriesPoint(requestsPerSecond: 0, errorRate: 0, p50Milliseconds: nil, p99Milliseconds: nil)
-            return [(time * 1000).rounded(), point.requestsPerSecond, point.errorRate,
-                    point.p50Milliseconds.map { $0 as Any } ?? NSNull(), point.p99Milliseconds.map { $0 as Any } ?? NSNull()]
+        func row(_ time: Double, _ point: SeriesPoint?) -> SeriesRow {
+            SeriesRow(timeMilliseconds: (time * 1000).rounded(),
+                      point: point ?? SeriesPoint(requestsPerSecond: 0, errorRate: 0, p50Milliseconds: nil, p99Milliseconds: nil))
         }
         var poolNames = Set<String>()
         var serverNames: [String: Set<String>] = [:]
@@ -106,23 +104,14 @@ public struct TrafficSeries: Sendable {
             poolNames.formUnion(second.pools.keys)
             for (pool, servers) in second.servers { serverNames[pool, default: []].formUnion(servers.keys) }
         }
-        var pools: [String: Any] = [:]
+        var pools: [String: PoolSeries] = [:]
         for pool in poolNames {
-            var servers: [String: Any] = [:]
+            var servers: [String: ServerSeries] = [:]
             for server in serverNames[pool] ?? [] {
-                servers[server] = ["points": kept.map { row($0.time, $0.servers[pool]?[server]) }]
+                servers[server] = ServerSeries(points: kept.map { row($0.time, $0.servers[pool]?[server]) })
             }
-            pools[pool] = ["points": kept.map { row($0.time, $0.pools[pool]) }, "servers": servers]
+            pools[pool] = PoolSeries(points: kept.map { row($0.time, $0.pools[pool]) }, servers: servers)
         }
-        return ["interval_s": 1, "capacity": capacity,
-                "columns": ["time_ms", "requests_per_s", "error_rate", "p50_ms", "p99_ms"], "pools": pools]
+        return SeriesDocument(intervalSeconds: 1, capacity: capacity, columns: SeriesRow.columns, pools: pools)
     }
-}
-
-/// Compact JSON (no pretty printing: the series is a few hundred rows per pool and server).
-func compactJSONText(_ document: Any) -> String {
-    guard let data = try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys]) else {
-        return #"{"error": "the series could not be encoded"}"#
-    }
-    return String(decoding: data, as: UTF8.self)
 }

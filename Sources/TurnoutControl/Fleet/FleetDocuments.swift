@@ -6,8 +6,8 @@ public struct FleetMemberDocument: Codable, Sendable, Equatable {
     public var instance: String
     /// The client listen addresses.
     public var listen: [String]
-    /// The admin API's TCP address, when it has one.
-    public var admin: String?
+    /// The admin API's TCP address; null without one.
+    @Nullable public var admin: String?
     public var version: String
     /// Seconds since the Unix epoch.
     public var started: Double

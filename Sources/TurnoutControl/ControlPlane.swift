@@ -308,12 +308,22 @@ public final class ControlPlane: Sendable {
     /// recorded, and then its adoption by the workers is awaited — all under the changes lock, so
     /// changes never interleave. A store that cannot be written refuses the change: a restart
     /// would otherwise undo it silently. When another instance of the fleet committed first, its
-    /// state is put in force and the change is validated again on top of it.
+    /// state is put in force and the change is validated again on top of it; a refusal, too, is
+    /// checked against the fleet's latest state before it is answered.
     func change<Result>(_ compute: (State) throws(ControlError) -> Change<Result>) throws(ControlError) -> Result {
         let (result, shared) = try changes.withLock { (count: inout Int) throws(ControlError) -> (Result, Int64?) in
             for attempt in 1...Self.conflictAttempts {
                 let current = state.withLock { $0 }
-                var change = try compute(current)
+                var change: Change<Result>
+                do throws(ControlError) {
+                    change = try compute(current)
+                } catch {
+                    // Refused by what this instance has seen: in a fleet, only if the store agrees.
+                    guard attempt < Self.conflictAttempts, store?.isShared == true, let latest = try? store?.load(),
+                          latest.revision > current.revision else { throw error }
+                    adoptLocked(latest)
+                    continue
+                }
                 let config = change.config ?? current.config
                 if change.publish {
                     do throws(ProxyStartError) {
@@ -346,7 +356,7 @@ public final class ControlPlane: Sendable {
                 count += 1
                 // A committed change's entries come back through the fleet's watch, in the order
                 // of the store; an uncommitted one's (none today) are this instance's alone.
-                let shared = change.save && store?.sharesHistory == true
+                let shared = change.save && store?.isShared == true
                 let adoption = state.withLock { (state: inout State) -> ProxyServer.Adoption? in
                     state.config = config
                     state.runtime = change.runtime

@@ -134,7 +134,14 @@ public final class RolloutController: Sendable {
             return
         }
         guard wallClock() >= rollout.nextLookDue else { return }
-        guard let totals = traffic.reading(split: split, pools: pools, timeout: Self.readingTimeout) else {
+        let reading: [TrafficKey: ServerTally]?
+        do {
+            reading = try traffic.reading(split: split, pools: pools, timeout: Self.readingTimeout)
+        } catch {
+            control.holdRollout(split: split, startedAt: rollout.startedAt, because: error)
+            return
+        }
+        guard let totals = reading else {
             let now = monotonicNanoseconds()
             let due = lastLateNotice.withLock { last in
                 guard last == 0 || now &- last >= Self.noticeNanoseconds else { return false }
@@ -171,7 +178,7 @@ public final class RolloutController: Sendable {
 
     /// Takes the reading the rollout's next look is measured from.
     private func rebase(split: String, rollout: Rollout, pools: Set<String>, lastSave: UInt64?) {
-        guard let totals = traffic.reading(split: split, pools: pools, timeout: Self.readingTimeout) else { return }
+        guard let totals = try? traffic.reading(split: split, pools: pools, timeout: Self.readingTimeout) else { return }
         let now = monotonicNanoseconds()
         bases.withLock {
             $0[split] = Base(rolloutStartedAt: rollout.startedAt, canaryWeight: rollout.canaryWeight, totals: totals, at: now,

@@ -5,9 +5,10 @@ import TurnoutMetrics
 /// instance's workers and every rollout for a Turnout alone; the fleet's sum and only the
 /// rollouts it leads for an instance of a fleet (`Fleet`).
 public protocol RolloutTraffic: Sendable {
-    /// The cumulative tallies of `pools`' servers for `split`'s rollout; nil when a reading could
-    /// not be taken within `timeout` seconds (the look waits for the next tick).
-    func reading(split: String, pools: Set<String>, timeout: Double) -> [TrafficKey: ServerTally]?
+    /// The cumulative tallies of `pools`' servers for `split`'s rollout; nil when a worker did not
+    /// hand over its part within `timeout` seconds (the look waits for the next tick). Throws
+    /// when the reading needs a store that cannot be reached (the rollout holds its step).
+    func reading(split: String, pools: Set<String>, timeout: Double) throws(ControlError) -> [TrafficKey: ServerTally]?
     /// Whether this instance judges `split`'s rollout now.
     func judges(split: String) -> Bool
     /// The longest a rollout's evidence goes unsaved, in nanoseconds.

@@ -16,14 +16,15 @@ public protocol RuntimeStore: Sendable {
     func commit(_ state: RuntimeState, records: [ChangeRecord], over revision: Int64) throws(RuntimeStoreError) -> Int64
     /// Where the state lives, for messages (`run/turnout-state.json`, `etcd /turnout/prod/`).
     var location: String { get }
-    /// Whether the store keeps the history, shared by several instances: the entries of a change
-    /// are then recorded in memory when they come back from the store, in the store's order,
-    /// not when the change is taken.
-    var sharesHistory: Bool { get }
+    /// Whether several instances write the store (a fleet's etcd): the entries of a change are
+    /// then recorded in memory when they come back from the store, in the store's order, and a
+    /// change refused by the state in memory is validated again on the store's latest state
+    /// before the refusal is answered (this instance may not have seen another's change yet).
+    var isShared: Bool { get }
 }
 
 extension RuntimeStore {
-    public var sharesHistory: Bool { false }
+    public var isShared: Bool { false }
 }
 
 /// The runtime state as a store holds it, with the revision it was stored at.
@@ -81,8 +82,11 @@ public final class StateFileStore: RuntimeStore {
 /// use it to see what the control plane saved and when, and to stage a conflicting writer.
 public final class MemoryStore: RuntimeStore {
     private let saved = Mutex<(state: RuntimeState?, revision: Int64, saves: Int)>((nil, 0, 0))
+    /// Whether it stands for a store several instances write (a fleet's etcd, in tests).
+    public let isShared: Bool
 
-    public init(_ state: RuntimeState? = nil) {
+    public init(_ state: RuntimeState? = nil, shared: Bool = false) {
+        isShared = shared
         saved.withLock { $0.state = state }
     }
 

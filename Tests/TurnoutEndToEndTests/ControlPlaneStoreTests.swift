@@ -134,6 +134,27 @@ import TurnoutPosix
         #expect(control.weights(of: "web")?.weights == ["blue": 100, "canary": 0], "the winner's state is in force")
     }
 
+    @Test func aRefusalIsCheckedAgainstTheSharedStoresLatestStateFirst() throws {
+        for shared in [false, true] {
+            let store = MemoryStore(shared: shared)
+            let (server, control) = try ControlPlaneStoreTests.plane(store: store)
+            defer { server.stop(graceful: false) }
+            // Another instance set weights this one has not seen yet: there is something to roll back to.
+            var theirs = RuntimeState()
+            theirs.weights["web"] = ["blue": 40, "canary": 60]
+            theirs.previous["web"] = [["blue": 100, "canary": 0]]
+            store.writeBehindTheBack(theirs)
+            let answer = Result { () throws(ControlError) in try control.rollback(split: "web", origin: ChangeOrigin(source: .admin)) }
+            if shared {
+                #expect(try answer.get() == ["blue": 100, "canary": 0], "validated again on the store's state")
+                #expect(store.state?.previous["web"] == [])
+            } else {
+                #expect((try? answer.get()) == nil, "a store of one writer: the state in memory is the latest")
+                #expect(store.saves == 0)
+            }
+        }
+    }
+
     @Test func aChangeThatKeepsLosingIsRefusedWith409() throws {
         let store = LosingStore()
         let (server, control) = try ControlPlaneStoreTests.plane(store: store)

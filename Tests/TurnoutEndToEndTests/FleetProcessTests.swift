@@ -177,26 +177,36 @@ struct FleetProcessTests {
     }
 
     @Test func etcdGoneEveryInstanceKeepsServingRefusesChangesAndConvergesWhenItReturns() throws {
-        let fleet = try FleetHarness("outage")
+        let fleet = try FleetHarness("outage", extra: Self.rollout)
         defer { fleet.stop() }
         #expect(try fleet.instances[0].call("PUT", "/splits/web", #"{"blue": 70, "canary": 30}"#).status == 200)
         #expect(try FleetHarness.waitUntil(seconds: 5) { try fleet.instances.allSatisfy { try $0.weights() == ["blue": 70, "canary": 30] } })
+        // A rollout paused at its first step, so that its weights stay put while etcd is away.
+        let plan = #"{"baseline": "blue", "canary": "canary", "steps": [{"pause": true}, {"weight": 50, "hold_s": 600}]}"#
+        #expect(try fleet.instances[1].call("POST", "/splits/web/rollout", plan).status == 200)
         let loads = fleet.instances.map { SteadyLoad(port: $0.port, rate: 100, seconds: 60) }
         defer { loads.forEach { $0.stop() } }
+        usleep(500_000)
         fleet.etcd.stop(member: 0)
-        usleep(1_000_000)
+        usleep(1_500_000)
+        let drain = "/pools/blue/servers/\(fleet.blue.address)/drain"
         for instance in fleet.instances {
-            let refused = try instance.call("PUT", "/splits/web", #"{"blue": 10, "canary": 90}"#)
+            let refused = try instance.call("POST", drain)
             #expect(refused.status == 503, "\(instance.name): \(refused.json)")
             #expect((refused.json["error"] as? String)?.contains("etcd") == true, "\(refused.json)")
             #expect(try instance.weights() == ["blue": 70, "canary": 30], "nothing changed")
+            let reason = try instance.call("GET", "/splits/web/rollout").json["reason"] as? String ?? ""
+            #expect(reason.contains("etcd is unreachable"), "\(instance.name)'s rollout does not say why it waits: \(reason)")
+            let fleetStatus = try instance.call("GET", "/status").json["fleet"] as? [String: Any]
+            #expect((fleetStatus?["etcd"] as? [String: Any])?["reachable"] as? Bool == false)
         }
         usleep(1_000_000)
         try fleet.etcd.start(member: 0)
         // Back: a change on one instance is adopted by all, and every status agrees.
         #expect(try FleetHarness.waitUntil(seconds: 15) {
-            try fleet.instances[1].call("PUT", "/splits/web", #"{"blue": 20, "canary": 80}"#).status == 200
+            try fleet.instances[2].call("POST", "/splits/web/rollout/abort").status == 200
         })
+        #expect(try fleet.instances[1].call("PUT", "/splits/web", #"{"blue": 20, "canary": 80}"#).status == 200)
         #expect(try FleetHarness.waitUntil(seconds: 10) { try fleet.instances.allSatisfy { try $0.weights() == ["blue": 20, "canary": 80] } })
         let revisions = try fleet.instances.map { ((try $0.call("GET", "/status").json["fleet"] as? [String: Any])?["revision"] as? Int) ?? -1 }
         #expect(Set(revisions).count == 1 && revisions[0] > 0, "\(revisions)")

@@ -19,8 +19,8 @@ public final class EtcdStore: RuntimeStore {
         self.copy = copy
     }
 
-    /// The history lives under `history/`; every instance records it in the order of its keys.
-    public var sharesHistory: Bool { true }
+    /// Every instance of the fleet writes it.
+    public var isShared: Bool { true }
 
     public var location: String { "etcd \(client.endpoints.map(\.description).joined(separator: ", ")) \(keys.state)" }
 

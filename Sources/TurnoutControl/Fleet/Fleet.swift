@@ -120,6 +120,11 @@ public final class Fleet: Sendable, RolloutTraffic {
             return (true, first)
         }
         guard changed else { return }
+        if !reachable {
+            // Every instance's report says why its rollouts stand still, not only the leader's.
+            let why = ControlError(503, "etcd is unreachable (\(error ?? "no answer")); the fleet's rollouts wait for it")
+            for (split, rollout) in control.liveRollouts() { control.holdRollout(split: split, startedAt: rollout.startedAt, because: why) }
+        }
         let endpoints = client.endpoints.map(\.description).joined(separator: ", ")
         control.notice(first ? "fleet: \(cluster.instance) follows \(cluster.prefix) on etcd \(endpoints)"
             : reachable ? "fleet: etcd answers again at \(endpoints); the state missed meanwhile is read and the watch resumed"
@@ -141,14 +146,14 @@ public final class Fleet: Sendable, RolloutTraffic {
 
     /// The fleet's cumulative tallies for the rollout: this instance's workers now, every other
     /// instance's last published evidence.
-    public func reading(split: String, pools: Set<String>, timeout: Double) -> [TrafficKey: ServerTally]? {
+    public func reading(split: String, pools: Set<String>, timeout: Double) throws(ControlError) -> [TrafficKey: ServerTally]? {
         guard let local = control.server.trafficTotals(pools: pools, timeout: timeout).map(LocalTraffic.tallies) else { return nil }
         let published: EtcdRangeResponse
         do {
             published = try client.range(prefix: keys.evidence(of: split))
         } catch {
             noteReachable(false, error: "\(error)")
-            return nil
+            throw ControlError(503, "reading the fleet's evidence needs etcd: \(error)")
         }
         return status.withLock { status in
             var traffic = status.traffic[split] ?? FleetTraffic()

@@ -112,20 +112,30 @@ struct FleetProcessTests {
     }
 
     @Test func theLeaderJudgesTrafficItNeverSawAndAFailingCanarySeenElsewhereIsRolledBack() throws {
-        let fleet = try FleetHarness("judge", extra: Self.rollout)
+        // Tolerances a service that never fails would set: 2 % errors, p90 +50 %.
+        let analysis = #""analysis": {"interval_ms": 200, "min_requests": 100, "latency_quantile": 0.9, "max_latency_increase": 0.5, "max_error_rate_increase": 0.02}"#
+        let fleet = try FleetHarness("judge", extra: analysis)
         defer { fleet.stop() }
-        let plan = #"{"baseline": "blue", "canary": "canary", "steps": [{"weight": 20, "hold_s": 1}, {"weight": 50, "hold_s": 1}]}"#
+        // Proven: each step advances only on evidence, so the promotion needs the traffic the
+        // leader never carried.
+        let plan = #"{"baseline": "blue", "canary": "canary", "advance": "proven", "steps": [{"weight": 50, "hold_s": 1}]}"#
         #expect(try fleet.instances[0].call("POST", "/splits/web/rollout", plan).status == 200)
         let leader = try #require(try Self.leader(of: fleet))
         let others = fleet.instances.filter { $0 !== leader }
         let loads = others.map { SteadyLoad(port: $0.port, rate: 150, seconds: 60) }
+        var judged = 0
         let promoted = try FleetHarness.waitUntil(seconds: 40) {
-            (try leader.call("GET", "/splits/web/rollout").json["state"] as? String) == "promoted"
+            let report = try leader.call("GET", "/splits/web/rollout").json
+            judged = max(judged, (report["analysis"] as? [String: Any])?["canary_requests"] as? Int ?? 0)
+            return report["state"] as? String == "promoted"
         }
         loads.forEach { $0.stop() }
         let first = try leader.call("GET", "/splits/web/rollout").json
         #expect(promoted, "\(first)")
+        #expect(judged >= 100, "the leader judged \(judged) canary requests in a step")
         #expect(loads.allSatisfy { $0.failures.isEmpty })
+        let carried = fleet.blue.requestsServed + fleet.canary.requestsServed
+        #expect(carried >= loads.reduce(0) { $0 + ($1.statuses[200] ?? 0) }, "the fixtures served the others' load")
         #expect(try FleetHarness.waitUntil(seconds: 5) { try fleet.instances.allSatisfy { try $0.weights() == ["blue": 0, "canary": 100] } })
 
         // A canary failing only where the leader does not look.

@@ -155,6 +155,34 @@ import TurnoutPosix
         }
     }
 
+    @Test func aReloadInAFleetKeepsWhatOnlyOtherInstancesFilesHave() throws {
+        let path = NSTemporaryDirectory() + "turnout-test-\(getpid())-fleet-reload.json"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try """
+            { "listen": ["127.0.0.1:0"], "workers": 1, "state_file": null,
+              "pools": { "blue": { "servers": ["127.0.0.1:1"] }, "canary": { "servers": ["127.0.0.1:2"] } },
+              "splits": { "web": { "blue": 100, "canary": 0 } }, "routes": [ { "split": "web" } ] }
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        for shared in [true, false] {
+            let config = try ConfigLoader.load(path: path)
+            var theirs = RuntimeState()
+            theirs.weights["api"] = ["v1": 10, "v2": 90]
+            theirs.drained["v1"] = ["127.0.0.1:7"]
+            let store = MemoryStore(theirs, shared: shared)
+            let server = try ProxyServer(config: config)
+            server.start()
+            defer { server.stop(graceful: false) }
+            let control = ControlPlane(server: server, config: config, runtime: theirs, store: store, configPath: path, version: "test", notice: { _ in })
+            _ = try control.reload(origin: ChangeOrigin(source: .admin))
+            if shared {
+                #expect(store.state?.weights["api"] == ["v1": 10, "v2": 90], "another instance's split survives this one's reload")
+                #expect(store.state?.drained["v1"] == ["127.0.0.1:7"])
+            } else {
+                #expect(store.state?.weights["api"] == nil, "alone, what the file no longer has is dropped")
+            }
+        }
+    }
+
     @Test func aChangeThatKeepsLosingIsRefusedWith409() throws {
         let store = LosingStore()
         let (server, control) = try ControlPlaneStoreTests.plane(store: store)

@@ -59,6 +59,14 @@ import TurnoutPosix
         #expect(!page.contains("does not mirror yet"))
     }
 
+    /// The Fleet panel starts hidden and is shown only when /status carries a fleet (null for a
+    /// Turnout alone), so a single instance's page looks as it did before fleets.
+    @Test func fleetPanelIsHiddenOutsideAFleet() {
+        let page = DashboardPage.html
+        #expect(page.contains(#"<section class="wide" id="fleet-section" hidden>"#))
+        #expect(page.contains("section.hidden = !fleet;"))
+    }
+
     @Test func seriesEndpointAnswersPerPoolAndServer() throws {
         let admin = try AdminEndToEndTests.Admin()
         defer { admin.stop() }

@@ -3,15 +3,20 @@
 
 Starts fixture upstreams (turnout-bench upstream) and `turnout run` with a TCP admin listener on
 loopback, sends steady traffic from a thread of its own, opens http://ADMIN/ and checks what an
-operator would look at and click. Every wait is bounded; everything started is killed at the end;
-the last line is `N passed, N failed` and the exit status is non-zero on any failure.
+operator would look at and click. Then, when etcd is installed, a fleet: its own etcd and two
+`turnout run` instances sharing it, edge-1's page through `turnout ctl dashboard`, and the Fleet
+panel as a change is made on edge-2 and etcd goes away (without etcd that scenario is skipped
+with a note, or fails when TURNOUT_REQUIRE_ETCD=1). Every wait is bounded; everything started is
+killed at the end; the last line is `N passed, N failed` and the exit status is non-zero on any
+failure.
 
-usage: dashboard_test.py --turnout PATH --bench PATH [--screenshot PATH]
+usage: dashboard_test.py --turnout PATH --bench PATH [--screenshot PATH] [--fleet-screenshot PATH]
 """
 import argparse
 import http.client
 import json
 import os
+import select
 import shutil
 import signal
 import socket
@@ -73,6 +78,58 @@ def admin_json(port, method, path, body=None):
     return status, (json.loads(text) if text.strip() else None)
 
 
+class UnixHTTPConnection(http.client.HTTPConnection):
+    """HTTP/1.1 over a Unix socket: the admin socket, as `curl --unix-socket` reaches it."""
+
+    def __init__(self, socket_path, timeout=5):
+        super().__init__("localhost", timeout=timeout)
+        self.socket_path = socket_path
+
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(self.timeout)
+        self.sock.connect(self.socket_path)
+
+
+def socket_json(socket_path, method, path, body=None):
+    conn = UnixHTTPConnection(socket_path)
+    try:
+        conn.request(method, path, body=None if body is None else json.dumps(body))
+        response = conn.getresponse()
+        text = response.read().decode()
+        return response.status, (json.loads(text) if text.strip() else None)
+    finally:
+        conn.close()
+
+
+def start_chromium(directory):
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for flag in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,1000",
+                 "--user-data-dir=" + os.path.join(directory, "chromium")]:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
+    driver.set_page_load_timeout(15)
+    driver.set_script_timeout(10)
+    return driver
+
+
+def stop_processes(processes):
+    """SIGTERM to each process group, SIGKILL to any still there after 10 s; each waited for."""
+    for process in processes:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    for process in processes:
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(5)
+
+
 class Traffic(threading.Thread):
     """GET / through the proxy on one keep-alive connection, about `rate` a second, until stopped."""
 
@@ -103,11 +160,246 @@ class Traffic(threading.Thread):
             conn.close()
 
 
+def etcd_binary():
+    return shutil.which("etcd") or ("/usr/bin/etcd" if os.access("/usr/bin/etcd", os.X_OK) else None)
+
+
+def start_etcd(binary, directory):
+    """etcd alone on free loopback ports, its data and log in `directory`; waits (bounded) until
+    GET /health says true. Returns (process, client URL). A port taken between picking it and
+    etcd binding it starts it again on new ports, three times at most."""
+    for attempt in range(3):
+        client, peer = free_port(), free_port()
+        data = os.path.join(directory, "etcd-data-%d" % attempt)
+        log_path = os.path.join(directory, "etcd-%d.log" % attempt)
+        url, peer_url = "http://127.0.0.1:%d" % client, "http://127.0.0.1:%d" % peer
+        with open(log_path, "w") as log:
+            process = subprocess.Popen([binary, "--data-dir", data, "--listen-client-urls", url, "--advertise-client-urls", url,
+                                        "--listen-peer-urls", peer_url, "--initial-advertise-peer-urls", peer_url,
+                                        "--initial-cluster", "default=" + peer_url],
+                                       stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+        def healthy():
+            if process.poll() is not None:
+                return "exited"
+            status, text = request(client, "GET", "/health", timeout=1)
+            return status == 200 and json.loads(text).get("health") == "true" and "healthy"
+        outcome = wait_for(healthy, 20)
+        if outcome == "healthy":
+            return process, url
+        exited = process.poll()
+        stop_processes([process])
+        tail = "".join(open(log_path).readlines()[-15:])
+        if "address already in use" not in tail:
+            what = "exited with status %d" % exited if exited is not None else "did not answer healthy within 20 s"
+            raise RuntimeError("etcd (%s) %s; its log ends:\n%s" % (binary, what, tail))
+    raise RuntimeError("etcd could not bind free ports three times over")
+
+
+def read_line(process, timeout):
+    """The first line `process` writes to its stdout (a pipe), waiting at most `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    line = b""
+    while not line.endswith(b"\n") and time.monotonic() < deadline:
+        ready, _, _ = select.select([process.stdout], [], [], max(0, deadline - time.monotonic()))
+        if not ready:
+            break
+        chunk = os.read(process.stdout.fileno(), 1)
+        if not chunk:
+            break
+        line += chunk
+    return line.decode()
+
+
+def fleet_scenario(args):
+    """Two instances sharing one etcd: edge-1's Fleet panel lists both and etcd reachable, shows a
+    change made on edge-2 (weights and the history entry naming edge-2), the rollout's leader,
+    and flags etcd as unreachable once it is killed."""
+    binary = etcd_binary()
+    if binary is None:
+        if os.environ.get("TURNOUT_REQUIRE_ETCD") == "1":
+            check("etcd is installed for the fleet scenario (TURNOUT_REQUIRE_ETCD=1)", False,
+                  "etcd not found: install Debian's etcd-server")
+        else:
+            print("SKIP the fleet scenario: etcd not found (install Debian's etcd-server; TURNOUT_REQUIRE_ETCD=1 makes this a failure)", flush=True)
+        return
+    directory = tempfile.mkdtemp(prefix="turnout-browser-fleet-")
+    processes = []
+    driver = None
+    etcd = None
+    try:
+        ports = {name: free_port() for name in ["blue", "green"]}
+        for name in ["blue", "green"]:
+            log = open(os.path.join(directory, name + ".log"), "w")
+            processes.append(subprocess.Popen([args.bench, "upstream", "--listen", "127.0.0.1:%d" % ports[name], "--name", name],
+                                              stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
+        etcd, etcd_url = start_etcd(binary, directory)
+        processes.append(etcd)
+        check("a fleet: etcd answers healthy on its free ports", True, etcd_url)
+
+        sockets = {}
+        for instance in ["edge-1", "edge-2"]:
+            sockets[instance] = os.path.join(directory, instance + ".sock")
+            config = {
+                "listen": ["127.0.0.1:0"],
+                "workers": 1,
+                "admin": {"socket": sockets[instance], "token_file": None},
+                "state_file": os.path.join(directory, instance + "-state.json"),
+                "pools": {"blue": {"servers": ["127.0.0.1:%d" % ports["blue"]]}, "green": {"servers": ["127.0.0.1:%d" % ports["green"]]}},
+                "splits": {"web": {"blue": 100, "green": 0}},
+                "routes": [{"match": {"path_prefix": "/"}, "split": "web"}],
+                "rollouts": {"web": {"baseline": "blue", "canary": "green", "steps": [{"weight": 20, "hold_s": 600}]}},
+                "cluster": {"etcd": [etcd_url], "prefix": "/turnout/browser/", "instance": instance, "lease_s": 2},
+            }
+            config_path = os.path.join(directory, instance + ".json")
+            with open(config_path, "w") as f:
+                json.dump(config, f)
+            log = open(os.path.join(directory, instance + ".log"), "w")
+            processes.append(subprocess.Popen([args.turnout, "run", "-c", config_path], stdout=log, stderr=subprocess.STDOUT,
+                                              cwd=directory, start_new_session=True))
+
+        def members(instance):
+            fleet = socket_json(sockets[instance], "GET", "/status")[1]["fleet"]
+            return sorted(m["instance"] for m in fleet["instances"])
+        both = ["edge-1", "edge-2"]
+        listed = wait_for(lambda: members("edge-1") == both and members("edge-2") == both, 20)
+        if not check("both instances answer on their admin sockets and list each other", listed):
+            raise RuntimeError("the fleet did not form within 20 s")
+
+        relay = subprocess.Popen([args.turnout, "ctl", "--socket", sockets["edge-1"], "dashboard"], stdout=subprocess.PIPE,
+                                 stderr=subprocess.STDOUT, start_new_session=True)
+        processes.append(relay)
+        line = read_line(relay, 10)
+        url = line.split()[1] if line.startswith("dashboard: http://") else None
+        if not check("turnout ctl dashboard relays edge-1's admin socket", url, line.strip()):
+            raise RuntimeError("no dashboard URL from turnout ctl dashboard")
+
+        driver = start_chromium(directory)
+        driver.get(url)
+
+        def js(script):
+            return driver.execute_script(script)
+
+        def shown_fleet():
+            return js("const s = document.getElementById('fleet-section'); if (s.hidden) return null;"
+                      "const e = document.getElementById('fleet-etcd');"
+                      "return { title: document.getElementById('fleet-title').textContent, problem: s.classList.contains('problem'),"
+                      " reachable: e && e.dataset.reachable, etcd: e && e.textContent, header: document.getElementById('meta').textContent,"
+                      " rows: [...document.querySelectorAll('#fleet-members tbody tr')].map(r => ({ instance: r.dataset.instance,"
+                      " this: !!r.querySelector('.badge.this'), leads: r.querySelector('[data-leads]').dataset.leads,"
+                      " revision: Number(r.querySelector('[data-revision]').dataset.revision), behind: !!r.querySelector('.behind') })) }")
+        fleet = wait_for(lambda: (lambda f: f and len(f["rows"]) == 2 and f)(shown_fleet()), 10) or shown_fleet() or {}
+        rows = fleet.get("rows", [])
+        check("the Fleet panel lists both members, edge-1 marked as this one",
+              [r["instance"] for r in rows] == both and [r["this"] for r in rows] == [True, False], str(rows))
+        check("the Fleet panel says etcd is reachable, at its address", fleet.get("reachable") == "true" and not fleet.get("problem")
+              and "reachable" in fleet.get("etcd", "") and etcd_url in fleet.get("etcd", ""), str(fleet.get("etcd")))
+        check("the header and the panel name this instance and the prefix", "instance edge-1" in fleet.get("header", "")
+              and "/turnout/browser/" in fleet.get("title", "") and "this is edge-1" in fleet.get("title", ""),
+              "%s | %s" % (fleet.get("header"), fleet.get("title")))
+
+        # A change made on edge-2 is in force on edge-1 and its page within a fraction of a second.
+        code, answer = socket_json(sockets["edge-2"], "PUT", "/splits/web", {"blue": 60, "green": 40})
+        check("a weight change through edge-2's admin socket", code == 200, str(answer)[:200])
+
+        def shown_weights():
+            return js("return Object.fromEntries([...document.querySelectorAll('#split-web .legend [data-pool]')]"
+                      ".map(e => [e.dataset.pool, Number(e.dataset.weight)]))")
+        weights = wait_for(lambda: shown_weights() == {"blue": 60, "green": 40} and shown_weights(), 10) or shown_weights()
+        check("edge-1's page shows the weights set on edge-2", weights == {"blue": 60, "green": 40}, str(weights))
+
+        def history_rows():
+            return js("const t = document.getElementById('history-table'); if (!t) return null;"
+                      "return { columns: [...t.querySelectorAll('th')].map(e => e.textContent),"
+                      " rows: [...t.querySelectorAll('tbody tr')].map(r => [r.children[1].textContent,"
+                      " (r.querySelector('[data-instance]') || {}).textContent]) }")
+        history = wait_for(lambda: (lambda h: h and ["weights web", "edge-2"] in h["rows"] and h)(history_rows()), 10) or history_rows() or {}
+        check("edge-1's history names edge-2 as the instance that took the change",
+              "instance" in history.get("columns", []) and ["weights web", "edge-2"] in history.get("rows", []), str(history)[:300])
+
+        # A rollout started on edge-2: one instance leads it, and both the members' table and the
+        # rollout panel name it.
+        code, answer = socket_json(sockets["edge-2"], "POST", "/splits/web/rollout")
+        check("a rollout starts through edge-2's admin socket", code == 200, str(answer)[:200])
+        leader = wait_for(lambda: socket_json(sockets["edge-1"], "GET", "/status")[1]["fleet"]["leaders"].get("web"), 10)
+
+        def shown_leader():
+            return js("const l = document.getElementById('leader-web');"
+                      "return { line: l && l.dataset.leader, text: l && l.textContent, leads: Object.fromEntries("
+                      "[...document.querySelectorAll('#fleet-members tbody tr')].map(r => [r.dataset.instance, r.querySelector('[data-leads]').dataset.leads])) }")
+        shown = wait_for(lambda: (lambda v: v["line"] == leader and v["leads"].get(leader) == "web" and v)(shown_leader()), 10) or shown_leader()
+        check("the rollout's leader is named on the rollout panel and in the members' table", leader in both and shown["line"] == leader
+              and shown["leads"].get(leader) == "web" and ("Led by " + leader) in (shown["text"] or ""), "leader %s, page %s" % (leader, shown))
+
+        # A member is flagged when it reports less than the revision edge-1 applied the page's grace
+        # ago (members report theirs with their heartbeat, so they lag for a moment after every
+        # change): rendered from this poll's status with edge-1's revision ahead, first as just
+        # seen, then as seen 5 s ago, read back in the same script call (no poll between); then
+        # the page's memory of revisions is cleared, so the next poll starts it afresh.
+        flagged = js("const s = JSON.parse(JSON.stringify(state.status)); s.fleet.revision += 2;"
+                     "const read = () => [...document.querySelectorAll('#fleet-members tbody tr')].map(r => [r.dataset.instance,"
+                     " (r.querySelector('.behind') || {}).textContent || null]);"
+                     "revisionsSeen.length = 0; renderFleet(s); const fresh = read();"
+                     "revisionsSeen.length = 0; revisionsSeen.push([Date.now() - 5000, s.fleet.revision]); renderFleet(s); const late = read();"
+                     "revisionsSeen.length = 0; renderFleet(state.status); return { fresh, late }")
+        check("a member behind this instance's revision is flagged after a grace (this one never is)",
+              flagged == {"fresh": [["edge-1", None], ["edge-2", None]], "late": [["edge-1", None], ["edge-2", "behind"]]}, str(flagged))
+
+        # Both instances keep up: over 6 s of polls during the rollout (which writes the state
+        # often), past the page's 3 s grace, neither is ever flagged behind.
+        deadline, flags = time.monotonic() + 6, []
+        while time.monotonic() < deadline:
+            flags += js("return [...document.querySelectorAll('#fleet-members .behind')].map(e => e.closest('tr').dataset.instance)")
+            time.sleep(0.25)
+        check("no member is flagged behind while both keep up", not flags, str(flags[:5]))
+
+        # The screenshot: the header, the Fleet panel and the split with its rollout's leader.
+        driver.set_window_size(1280, 1000)
+        wait_for(lambda: shown_leader()["line"] == leader, 5)
+        bottom = js("return Math.ceil(document.getElementById('splits-section').getBoundingClientRect().bottom + window.scrollY)")
+        driver.set_window_size(1280, bottom + 12 + driver.execute_script("return window.outerHeight - window.innerHeight"))
+        time.sleep(1.2)
+        driver.save_screenshot(args.fleet_screenshot)
+        check("a screenshot of the Fleet panel is saved", os.path.getsize(args.fleet_screenshot) > 10000, args.fleet_screenshot)
+        driver.set_window_size(390, 844)
+        time.sleep(1.2)
+        overflow = driver.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        check("the Fleet panel is legible at a phone's width (no horizontal scrolling)", overflow <= 0, "%d px too wide" % overflow)
+        driver.set_window_size(1280, 1000)
+
+        # etcd gone: the panel flags it within a few seconds, and still lists the members.
+        os.kill(etcd.pid, signal.SIGKILL)
+        etcd.wait(5)
+        down = wait_for(lambda: (lambda f: f and f["reachable"] == "false" and f)(shown_fleet()), 15) or shown_fleet() or {}
+        check("with etcd killed the panel flags it unreachable, with the error", down.get("reachable") == "false" and down.get("problem")
+              and "unreachable" in down.get("etcd", "") and "refused until etcd answers" in down.get("etcd", ""), str(down.get("etcd")))
+        check("and still lists the members as last seen", [r["instance"] for r in down.get("rows", [])] == both, str(down.get("rows")))
+
+        severe = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+        check("no JavaScript error in the browser log in a fleet", not severe, "; ".join(e["message"] for e in severe)[:500])
+    except (WebDriverException, TimeoutException, RuntimeError, OSError, KeyError, ValueError, TypeError) as error:
+        check("the fleet scenario ran to its end", False, "%s: %s" % (type(error).__name__, error))
+    finally:
+        if driver is not None:
+            try:
+                driver.quit()
+            except WebDriverException:
+                pass
+        stop_processes(processes)
+        if any(not ok for _, ok in RESULTS):
+            for name in ["edge-1", "edge-2"]:
+                log_path = os.path.join(directory, name + ".log")
+                if os.path.exists(log_path):
+                    print("--- %s's log (last 20 lines) ---\n" % name + "".join(open(log_path).readlines()[-20:]))
+        shutil.rmtree(directory, ignore_errors=True)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--turnout", required=True)
     parser.add_argument("--bench", required=True)
     parser.add_argument("--screenshot", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "dashboard-rollout.png"))
+    parser.add_argument("--fleet-screenshot", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "dashboard-fleet.png"))
     args = parser.parse_args()
     args.turnout, args.bench = os.path.abspath(args.turnout), os.path.abspath(args.bench)
 
@@ -159,15 +451,7 @@ def main():
         traffic = Traffic(ports["proxy"])
         traffic.start()
 
-        options = webdriver.ChromeOptions()
-        options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-        for flag in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,1000",
-                     "--user-data-dir=" + os.path.join(directory, "chromium")]:
-            options.add_argument(flag)
-        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-        driver = webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
-        driver.set_page_load_timeout(15)
-        driver.set_script_timeout(10)
+        driver = start_chromium(directory)
         driver.get("http://127.0.0.1:%d/" % admin)
 
         # The page redraws its parts every second, so reads are done in one script call each:
@@ -237,6 +521,10 @@ def main():
         check("the page shows green at 100", wait_for(lambda: shown_weights().get("green") == 100, 5), str(shown_weights()))
         history = wait_for(lambda: js("return document.getElementById('history-table').innerText"), 5) or ""
         check("the history shows the switch with who did it", "switch web" in history and "127.0.0.1" in history, history.splitlines()[1] if "\n" in history else history)
+        alone = js("return { hidden: document.getElementById('fleet-section').hidden, title: document.title,"
+                   " columns: [...document.querySelectorAll('#history-table th')].map(e => e.textContent) }")
+        check("a Turnout alone has no Fleet panel and no instance column", alone["hidden"] is True and alone["title"] == "Turnout"
+              and alone["columns"] == ["time", "what", "change", "who", "reason"], str(alone))
 
         # Declining the confirmation changes nothing.
         driver.find_element(By.ID, "rollback-web").click()
@@ -322,22 +610,13 @@ def main():
                 driver.quit()
             except WebDriverException:
                 pass
-        for process in processes:
-            try:
-                os.killpg(process.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-        for process in processes:
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(5)
+        stop_processes(processes)
         if any(not ok for _, ok in RESULTS):
             log_path = os.path.join(directory, "turnout.log")
             if os.path.exists(log_path):
                 print("--- turnout's log (last 30 lines) ---\n" + "".join(open(log_path).readlines()[-30:]))
         shutil.rmtree(directory, ignore_errors=True)
+    fleet_scenario(args)
     passed = sum(1 for _, ok in RESULTS if ok)
     failed = len(RESULTS) - passed
     print("browser test took %.1f s" % (time.monotonic() - started))

@@ -7,8 +7,9 @@ import TurnoutAdmin
 /// relay only has to copy requests.
 ///
 /// The page is edited as what it is, real files beside this one: `page.html` (the document),
-/// `style.css`, and the script in three parts (`charts.js`: formatting, the admin API calls and
-/// the charts; `mirror.js`: the Shadow panel; `rendering.js`: rendering and the poll loop).
+/// `style.css`, and the script in four parts (`charts.js`: formatting, the admin API calls and
+/// the charts; `mirror.js`: the Shadow panel; `fleet.js`: the Fleet panel, shown only in a fleet;
+/// `rendering.js`: rendering and the poll loop).
 /// SwiftPM compiles them into the binary (`embedInCode` in Package.swift), so Turnout still ships
 /// as one static binary with no resource bundle beside it; this type puts them together once.
 public enum DashboardPage {
@@ -22,7 +23,7 @@ public enum DashboardPage {
 
     /// The whole page: `page.html` with the style and the script's parts in place.
     public static let html: String = {
-        let script = [PackageResources.charts_js, PackageResources.mirror_js, PackageResources.rendering_js]
+        let script = [PackageResources.charts_js, PackageResources.mirror_js, PackageResources.fleet_js, PackageResources.rendering_js]
             .map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\n")
         let page = String(decoding: PackageResources.page_html, as: UTF8.self)
         precondition(page.contains(styleMarker) && page.contains(scriptMarker), "page.html: a marker is missing")

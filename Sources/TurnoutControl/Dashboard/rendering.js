@@ -1,6 +1,7 @@
 // ---- rendering ----------------------------------------------------------------------------
 function renderHeader(s) {
-  document.getElementById("meta").textContent = "version " + s.version + " · up " + duration(s.uptime_s) + " · " + s.workers + " workers · listening on " + s.listen.join(", ");
+  document.title = s.fleet ? "Turnout " + s.fleet.instance : "Turnout";
+  document.getElementById("meta").textContent = (s.fleet ? "instance " + s.fleet.instance + " · " : "") + "version " + s.version + " · up " + duration(s.uptime_s) + " · " + s.workers + " workers · listening on " + s.listen.join(", ");
 }
 function pools() { return state.status ? Object.keys(state.status.pools).sort() : []; }
 
@@ -77,6 +78,8 @@ function renderRollout(name, split, box) {
   const finished = !!report.finished_at;
   box.append(el("h3", {}, "Rollout " + report.baseline + " → " + report.canary + " ", el("span", { class: "badge " + report.state, text: report.state.replace("_", " ") }),
     el("span", { class: "muted", text: " started " + localTime(report.started_at) + (finished ? " · finished " + localTime(report.finished_at) : " · " + duration(report.time_in_step_s) + " in step " + report.step) + " · advance: " + report.advance })));
+  const leader = leaderLine(name, finished);
+  if (leader) box.append(leader);
   const steps = el("div", { class: "steps" });
   report.steps.forEach((step, i) => {
     const label = step.pause ? "pause" : (step.weight + " %" + (step.hold_s ? " · " + duration(step.hold_s) : ""));
@@ -187,15 +190,18 @@ function renderHistory() {
   const entries = state.history.slice(0, 50);
   const weights = w => w ? Object.keys(w).sort().map(p => p + "=" + w[p]).join(" ") : "";
   const who = e => e.caller ? (e.caller.address ? e.caller.address : "uid " + e.caller.uid + " pid " + e.caller.pid) : "";
+  // A fleet's entries name the instance that took the change; a Turnout alone has no column for it.
+  const fleet = entries.some(e => e.instance);
   root.textContent = "";
   if (!entries.length) { root.append(el("p", { class: "muted", text: "No changes yet." })); return; }
   root.append(el("table", { id: "history-table" },
-    el("thead", {}, el("tr", {}, ...["time", "what", "change", "who", "reason"].map(h => el("th", { text: h })))),
+    el("thead", {}, el("tr", {}, ...["time", "what", "change", "who", ...(fleet ? ["instance"] : []), "reason"].map(h => el("th", { text: h })))),
     el("tbody", {}, ...entries.map(e => el("tr", {},
       el("td", { class: "num", text: localTime(e.time) }),
       el("td", { text: e.action.replace(/_/g, " ") + " " + (e.split || e.server || "") }),
       el("td", { text: e.old || e.new ? weights(e.old) + " → " + weights(e.new) : (e.server || "") }),
       el("td", { text: e.source + (who(e) ? " (" + who(e) + ")" : "") }),
+      fleet ? el("td", { "data-instance": e.instance || "", text: e.instance || "" }) : null,
       el("td", { text: e.reason || "" }))))));
 }
 
@@ -236,6 +242,7 @@ async function poll() {
     state.mirror = mirrorConfigured(status) ? await api("GET", "/mirror") : null;
     state.history = (await api("GET", "/history")).entries || [];
     renderHeader(status);
+    renderFleet(status);
     renderSplits(status);
     renderOverview();
     renderPools(status);

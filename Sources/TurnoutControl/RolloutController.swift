@@ -94,7 +94,9 @@ public final class RolloutController: Sendable {
 
     /// The baseline pool's traffic over the stats timeline's last 5 minutes (less right after
     /// turnout started), its failures counted as a look counts them; nil when a worker did not
-    /// hand over its totals in time.
+    /// hand over its totals in time. In a fleet, this instance's counts times the instances
+    /// registered (`RolloutTraffic.trafficScale`): the rates and the error rate are the fleet's
+    /// as a balancer spreading traffic evenly would make them.
     func baselineTraffic(pool: String) -> BaselineTraffic? {
         guard let window = monitor.windowedTraffic()?.first(where: { $0.name == "5m" })?.window else { return nil }
         var traffic = BaselineTraffic(requests: 0, errors: 0, latency: Histogram(), seconds: window.seconds)
@@ -103,6 +105,9 @@ public final class RolloutController: Sendable {
             traffic.errors &+= Self.failures(in: stats)
             traffic.latency.merge(stats.latency)
         }
+        let scale = traffic.requests > 0 ? self.traffic.trafficScale : 1
+        traffic.requests = UInt64((Double(traffic.requests) * scale).rounded())
+        traffic.errors = UInt64((Double(traffic.errors) * scale).rounded())
         return traffic
     }
 

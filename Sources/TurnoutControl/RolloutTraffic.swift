@@ -13,6 +13,10 @@ public protocol RolloutTraffic: Sendable {
     func judges(split: String) -> Bool
     /// The longest a rollout's evidence goes unsaved, in nanoseconds.
     var checkpointNanoseconds: UInt64 { get }
+    /// How many times this instance's own traffic the rollout's traffic is, as far as it can
+    /// tell: 1 alone; in a fleet behind a balancer, the number of instances registered. The
+    /// baseline's traffic before a start is measured by this instance only and scaled by it.
+    var trafficScale: Double { get }
 }
 
 /// This instance's workers: a Turnout alone.
@@ -29,6 +33,8 @@ public struct LocalTraffic: RolloutTraffic {
 
     /// Every 10 s, and at every step change: a restart loses at most that much evidence.
     public var checkpointNanoseconds: UInt64 { 10_000_000_000 }
+
+    public var trafficScale: Double { 1 }
 
     /// Workers' totals as the analyzer counts them.
     public static func tallies(_ totals: [TrafficKey: TrafficStats]) -> [TrafficKey: ServerTally] {

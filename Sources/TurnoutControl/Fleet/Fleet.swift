@@ -171,6 +171,9 @@ public final class Fleet: Sendable, RolloutTraffic {
     /// Every look is saved: a new leader resumes from the evidence the old one last judged.
     public var checkpointNanoseconds: UInt64 { 0 }
 
+    /// The instances registered, this one included: a balancer spreads the traffic over them.
+    public var trafficScale: Double { Double(max(1, status.withLock { $0.members.count })) }
+
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

@@ -132,7 +132,7 @@ stop_all() {
     for file in "$dir"/*.pid; do
         [ -f "$file" ] || continue
         local pid; pid=$(cat "$file")
-        local program; program=$(tr '\0' ' ' < "/proc/$pid/cmdline" 2> /dev/null || true)
+        local program; program=$(tr '\0' ' ' 2> /dev/null < "/proc/$pid/cmdline" || true)
         case $program in
             *" --data-dir $dir/etcd "* | *" run -c $dir/edge-"* | "$bench "*) kill "$pid" 2> /dev/null && pids+=("$pid") ;;
         esac
@@ -143,7 +143,7 @@ stop_all() {
         [ $alive = 0 ] && break
         sleep 0.1
     done
-    for pid in "${pids[@]}"; do kill -9 "$pid" 2> /dev/null || true; done
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2> /dev/null && kill -9 "$pid" 2> /dev/null || true; done
     echo "fleet: stopped; the logs stay in $dir/"
 }
 trap stop_all EXIT

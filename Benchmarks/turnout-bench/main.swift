@@ -15,6 +15,12 @@ let usage = """
     """ + LoadCommand.usage + SoakCommand.usage + UpstreamCommand.usage + SwitchCommand.usage + MicroCommand.usage + FleetCommand.usage
 
 let arguments = Array(CommandLine.arguments.dropFirst())
+// `turnout-bench upstream --help` and the like: the usage, rather than a complaint about a
+// missing option.
+if arguments.dropFirst().contains(where: { $0 == "--help" || $0 == "-h" }) {
+    print(usage, terminator: "")
+    exit(0)
+}
 switch arguments.first {
 case "simulate":
     exit(SimulatorCommand.run(arguments: Array(arguments.dropFirst())))

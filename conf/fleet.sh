@@ -25,9 +25,13 @@ names=(edge-1 edge-2 edge-3)
 # The ports and binaries this fleet uses: the environment's and the arguments on the first start,
 # the saved ones on a restart.
 if [ "${1:-}" = restart ]; then
-    [ -f "$dir/env" ] || { echo "fleet: no fleet was started here (no $dir/env); run conf/fleet.sh first" >&2; exit 1; }
     # shellcheck source=/dev/null
-    . "$dir/env"
+    [ -f "$dir/env" ] && . "$dir/env"
+    # Only into a running fleet, whose Ctrl-C will stop what this starts.
+    if [ -z "${FLEET_PID:-}" ] || ! tr '\0' ' ' 2> /dev/null < "/proc/$FLEET_PID/cmdline" | grep -q "fleet.sh"; then
+        echo "fleet: no fleet is running here; start one with conf/fleet.sh" >&2
+        exit 1
+    fi
 fi
 etcd_port=${ETCD_PORT:-2379}
 peer_port=${ETCD_PEER_PORT:-2380}
@@ -119,7 +123,7 @@ rm -rf "$dir"
 mkdir -p "$dir"
 cat > "$dir/env" << EOF
 ETCD_PORT=$etcd_port ETCD_PEER_PORT=$peer_port EDGE_PORT=$edge_port BLUE_PORT=$blue_port CANARY_PORT=$canary_port
-TURNOUT='$turnout'
+TURNOUT='$turnout' FLEET_PID=$$
 EOF
 
 # Stops every process this script started, by the PIDs it wrote (a restart's too), each only if

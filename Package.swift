@@ -69,7 +69,7 @@ let package = Package(
         // Counts heap allocations per thread by standing in for malloc; linked into turnout-bench only.
         .target(name: "CTurnoutAllocCounter", path: "Benchmarks/AllocCounter"),
         .executableTarget(name: "turnout-bench", dependencies: ["TurnoutFixture", "TurnoutSimulation", "TurnoutPosix", "TurnoutHTTP", "TurnoutMetrics",
-                                                       "TurnoutCore", "TurnoutConfig", "TurnoutControl", "TurnoutAdmin",
+                                                       "TurnoutCore", "TurnoutConfig", "TurnoutControl", "TurnoutAdmin", "TurnoutEtcd",
                                                        "CTurnoutAllocCounter", "CTurnoutSys", "TurnoutLoad"], path: "Benchmarks/turnout-bench"),
 
         .testTarget(name: "TurnoutPosixTests", dependencies: ["TurnoutPosix"]),

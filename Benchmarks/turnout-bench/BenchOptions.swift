@@ -63,6 +63,13 @@ struct BenchOptions {
         return number * (unit ?? 1)
     }
 
+    /// Whether the flag `name` (an option without a value) was given; removed.
+    mutating func flag(_ name: String) -> Bool {
+        guard let index = words.firstIndex(of: name) else { return false }
+        words.remove(at: index)
+        return true
+    }
+
     /// The first word that is not an option, removed; nil when there is none.
     mutating func positional() -> String? {
         guard let index = words.firstIndex(where: { !$0.hasPrefix("-") }) else { return nil }

@@ -280,7 +280,13 @@ final class KeepAliveConnection {
     deinit { close(fd) }
 
     /// Sends one request and returns the body, or nil when the connection failed.
-    func get() -> [UInt8]? {
+    func get() -> [UInt8]? { exchange(readingPool: false)?.body }
+
+    /// Sends one request and returns its answer's `X-Turnout-Pool` value (empty when the field
+    /// is absent), or nil when the connection failed.
+    func getPool() -> [UInt8]? { exchange(readingPool: true)?.pool }
+
+    private func exchange(readingPool: Bool) -> (body: [UInt8], pool: [UInt8])? {
         guard Self.request.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == Self.request.count else { return nil }
         parser.reset()
         while true {
@@ -289,10 +295,14 @@ final class KeepAliveConnection {
                 let end = head.headLength + Int(length)
                 if filled >= end {
                     let body = Array(buffer[head.headLength..<end])
+                    var pool: [UInt8] = []
+                    if readingPool, let range = buffer.withUnsafeBytes({ head.field("x-turnout-pool", in: $0) }) {
+                        pool = Array(buffer[range])
+                    }
                     buffer.replaceSubrange(0..<end, with: [])
                     buffer += [UInt8](repeating: 0, count: end)
                     filled -= end
-                    return body
+                    return (body, pool)
                 }
             }
             guard filled < buffer.count else { return nil }

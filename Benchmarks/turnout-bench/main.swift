@@ -5,16 +5,22 @@ import TurnoutSimulation
 /// analyzer and two reference judges and prints their table; `upstream` serves the fixture
 /// upstream for load tests; `switch` times an admin switch until traffic follows it; `micro` times the data
 /// path's recording; `load` drives keep-alive load; `soak` holds slowloris, idle and fast
-/// connections against a proxy.
+/// connections against a proxy; `fleet` measures a fleet on etcd (propagation, failover, writes).
 let usage = """
     usage: turnout-bench <command> [options]
 
       simulate [--rollouts N] [--seed S] [--cells LIST] [--threads T] [--judges LIST]
                replay canary rollouts through Turnout's analyzer and two reference judges
 
-    """ + LoadCommand.usage + SoakCommand.usage + UpstreamCommand.usage + SwitchCommand.usage + MicroCommand.usage
+    """ + LoadCommand.usage + SoakCommand.usage + UpstreamCommand.usage + SwitchCommand.usage + MicroCommand.usage + FleetCommand.usage
 
 let arguments = Array(CommandLine.arguments.dropFirst())
+// `turnout-bench upstream --help` and the like: the usage, rather than a complaint about a
+// missing option.
+if arguments.dropFirst().contains(where: { $0 == "--help" || $0 == "-h" }) {
+    print(usage, terminator: "")
+    exit(0)
+}
 switch arguments.first {
 case "simulate":
     exit(SimulatorCommand.run(arguments: Array(arguments.dropFirst())))
@@ -28,6 +34,8 @@ case "switch":
     exit(SwitchCommand.run(arguments: Array(arguments.dropFirst())))
 case "micro":
     exit(MicroCommand.run(arguments: Array(arguments.dropFirst())))
+case "fleet":
+    exit(FleetCommand.run(arguments: Array(arguments.dropFirst())))
 case "help", "--help", "-h":
     print(usage, terminator: "")
     exit(0)

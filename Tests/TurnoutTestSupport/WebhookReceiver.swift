@@ -1,3 +1,4 @@
+import CTurnoutSys
 import Glibc
 import Synchronization
 import TurnoutPosix

@@ -33,30 +33,37 @@ import TurnoutMetrics
 
     static let canary = TrafficKey(pool: "canary", server: "127.0.0.1:9002")
 
+    static let step = EvidenceStep(rollout: 1_800_000_000, canaryWeight: 20)
+
     @Test func theFleetsSumNeverGoesBackWhenAnInstanceRestartsOrLeaves() {
         var traffic = FleetTraffic()
-        traffic.add(instance: "edge-1", boot: "a", reading: [Self.canary: Self.tally(100, errors: 1)])
-        traffic.add(instance: "edge-2", boot: "b", reading: [Self.canary: Self.tally(50)])
+        traffic.add(instance: "edge-1", boot: "a", step: Self.step, reading: [Self.canary: Self.tally(100, errors: 1)])
+        traffic.add(instance: "edge-2", boot: "b", step: Self.step, reading: [Self.canary: Self.tally(50)])
         #expect(traffic.total[Self.canary]?.requests == 150)
         // edge-2 restarts: its counters start again from zero under a new boot id.
-        traffic.add(instance: "edge-2", boot: "c", reading: [Self.canary: Self.tally(5)])
+        traffic.add(instance: "edge-2", boot: "c", step: Self.step, reading: [Self.canary: Self.tally(5)])
         #expect(traffic.total[Self.canary]?.requests == 155, "the old boot's 50 stay, the new boot's 5 add")
         // An old reading arriving late is ignored.
-        traffic.add(instance: "edge-1", boot: "a", reading: [Self.canary: Self.tally(90)])
+        traffic.add(instance: "edge-1", boot: "a", step: Self.step, reading: [Self.canary: Self.tally(90)])
         #expect(traffic.total[Self.canary]?.requests == 155)
-        traffic.add(instance: "edge-1", boot: "a", reading: [Self.canary: Self.tally(130, errors: 3)])
+        traffic.add(instance: "edge-1", boot: "a", step: Self.step, reading: [Self.canary: Self.tally(130, errors: 3)])
         #expect(traffic.total[Self.canary]?.requests == 185)
         #expect(traffic.total[Self.canary]?.errors == 3)
         #expect(traffic.total[Self.canary]?.latency.count == 185)
         #expect(traffic.instances == ["edge-1", "edge-2"])
+        // edge-1 enters the next step: its evidence counts from zero again, and adds.
+        let next = EvidenceStep(rollout: Self.step.rollout, canaryWeight: 50)
+        traffic.add(instance: "edge-1", boot: "a", step: next, reading: [Self.canary: Self.tally(4)])
+        #expect(traffic.total[Self.canary]?.requests == 189)
     }
 
     @Test func evidenceRoundTripsThroughItsDocument() throws {
         let reading = [Self.canary: Self.tally(7, errors: 2), TrafficKey(pool: "blue", server: "127.0.0.1:9001"): Self.tally(70)]
-        let document = EvidenceDocument(instance: "edge-1", boot: "a", time: 1_800_000_000, reading: reading)
+        let document = EvidenceDocument(instance: "edge-1", boot: "a", step: Self.step, time: 1_800_000_000, reading: reading)
         let decoded = try JSONDecoder().decode(EvidenceDocument.self, from: JSONEncoder().encode(document))
         #expect(decoded.reading == reading)
         #expect(decoded.pools["canary"]?["127.0.0.1:9002"]?.errors == 2)
+        #expect(decoded.step == Self.step)
     }
 
     @Test func aSubtractedTallyIsTheTrafficBetweenTwoReadings() {

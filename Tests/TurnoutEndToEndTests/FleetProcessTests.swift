@@ -116,6 +116,16 @@ struct FleetProcessTests {
         let analysis = #""analysis": {"interval_ms": 200, "min_requests": 100, "latency_quantile": 0.9, "max_latency_increase": 0.5, "max_error_rate_increase": 0.02}"#
         let fleet = try FleetHarness("judge", extra: analysis)
         defer { fleet.stop() }
+        // Before the rollout, the canary failed half its answers to traffic sent elsewhere: none of
+        // that is the rollout's evidence.
+        fleet.canary.setBehavior(FixtureBehavior(errorRate: 0.5))
+        #expect(try fleet.instances[1].call("PUT", "/splits/web", #"{"blue": 0, "canary": 100}"#).status == 200)
+        let before = fleet.instances.map { SteadyLoad(port: $0.port, rate: 100, seconds: 10) }
+        usleep(2_000_000)
+        before.forEach { $0.stop() }
+        #expect(before.reduce(0) { $0 + ($1.statuses[500] ?? 0) } > 50, "the canary failed before the rollout")
+        #expect(try fleet.instances[1].call("PUT", "/splits/web", #"{"blue": 100, "canary": 0}"#).status == 200)
+        fleet.canary.setBehavior(FixtureBehavior())
         // Proven: each step advances only on evidence, so the promotion needs the traffic the
         // leader never carried.
         let plan = #"{"baseline": "blue", "canary": "canary", "advance": "proven", "steps": [{"weight": 50, "hold_s": 1}]}"#

@@ -1,6 +1,7 @@
 import Foundation
 import TurnoutEtcd
 import TurnoutPosix
+import TurnoutRollout
 
 /// The heartbeat: the lease, the registration, the claims on rollouts and the evidence.
 extension Fleet {
@@ -24,7 +25,7 @@ extension Fleet {
             let live = control.liveRollouts().filter { config.split(named: $0.split) != nil }
             try claimLeads(of: live.map(\.split), lease: lease)
             try releaseLeads(keeping: Set(live.map(\.split)))
-            try publishEvidence(for: live.map { ($0.split, Set([$0.rollout.plan.baseline, $0.rollout.plan.canary])) }, lease: lease)
+            try publishEvidence(for: live, lease: lease)
             try trimHistory()
         } catch {
             noteReachable(false, error: "\(error)")
@@ -97,11 +98,12 @@ extension Fleet {
         }
     }
 
-    /// This instance's cumulative tallies for each rollout's pools, under its lease.
-    private func publishEvidence(for rollouts: [(split: String, pools: Set<String>)], lease: Int64) throws(EtcdError) {
-        for (split, pools) in rollouts {
-            guard let local = control.server.trafficTotals(pools: pools, timeout: 2).map(LocalTraffic.tallies) else { continue }
-            let document = EvidenceDocument(instance: cluster.instance, boot: boot, time: Date().timeIntervalSince1970, reading: local)
+    /// This instance's tallies for each rollout's current step, under its lease.
+    private func publishEvidence(for rollouts: [(split: String, rollout: Rollout)], lease: Int64) throws(EtcdError) {
+        for (split, rollout) in rollouts {
+            let step = EvidenceStep(rollout: rollout.startedAt, canaryWeight: rollout.canaryWeight)
+            guard let reading = stepReading(split: split, step: step, pools: [rollout.plan.baseline, rollout.plan.canary], timeout: 2) else { continue }
+            let document = EvidenceDocument(instance: cluster.instance, boot: boot, step: step, time: Date().timeIntervalSince1970, reading: reading)
             try client.put(keys.evidence(of: split, from: cluster.instance), value: Self.encode(document), lease: lease)
         }
     }

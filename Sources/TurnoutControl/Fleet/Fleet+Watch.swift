@@ -118,6 +118,7 @@ extension Fleet {
             return
         }
         control.adopt(StoredState(state: state, revision: kv.modRevision))
+        noteSteps()
         if let problem = store.saveCopy(state) { control.notice("fleet: \(problem)") }
     }
 

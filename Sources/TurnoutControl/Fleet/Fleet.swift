@@ -63,6 +63,9 @@ public final class Fleet: Sendable, RolloutTraffic {
         var lastHistoryKey: String?
         /// The revision of the last history entry recorded.
         var historyRevision: Int64 = 0
+        /// Per split: the step this instance counts its evidence from, and its workers' reading
+        /// when it began routing by that step.
+        var stepBases: [String: (step: EvidenceStep, base: [TrafficKey: ServerTally])] = [:]
         /// Per split: the fleet's evidence as this instance (leading) has read it.
         var traffic: [String: FleetTraffic] = [:]
     }
@@ -144,10 +147,12 @@ public final class Fleet: Sendable, RolloutTraffic {
         }
     }
 
-    /// The fleet's cumulative tallies for the rollout: this instance's workers now, every other
-    /// instance's last published evidence.
+    /// The fleet's tallies for the rollout's current step: this instance's workers now, every
+    /// other instance's last published evidence for the same step.
     public func reading(split: String, pools: Set<String>, timeout: Double) throws(ControlError) -> [TrafficKey: ServerTally]? {
-        guard let local = control.server.trafficTotals(pools: pools, timeout: timeout).map(LocalTraffic.tallies) else { return nil }
+        guard let rollout = control.runtime.liveRollout(of: split) else { return nil }
+        let step = EvidenceStep(rollout: rollout.startedAt, canaryWeight: rollout.canaryWeight)
+        guard let own = stepReading(split: split, step: step, pools: pools, timeout: timeout) else { return nil }
         let published: EtcdRangeResponse
         do {
             published = try client.range(prefix: keys.evidence(of: split))
@@ -157,14 +162,40 @@ public final class Fleet: Sendable, RolloutTraffic {
         }
         return status.withLock { status in
             var traffic = status.traffic[split] ?? FleetTraffic()
-            traffic.add(instance: cluster.instance, boot: boot, reading: local)
+            traffic.add(instance: cluster.instance, boot: boot, step: step, reading: own)
             for kv in published.kvs {
-                guard let document = try? Self.decoder.decode(EvidenceDocument.self, from: Data(kv.value)),
+                // Another step's evidence (an earlier one, or one an instance has not left yet) is not this step's.
+                guard let document = try? Self.decoder.decode(EvidenceDocument.self, from: Data(kv.value)), document.step == step,
                       document.instance != cluster.instance || document.boot != boot else { continue }
-                traffic.add(instance: document.instance, boot: document.boot, reading: document.reading)
+                traffic.add(instance: document.instance, boot: document.boot, step: step, reading: document.reading)
             }
             status.traffic[split] = traffic
             return traffic.total.filter { pools.contains($0.key.pool) }
+        }
+    }
+
+    /// This instance's tallies since it began routing by `step`: the first reading for a step
+    /// is its base (so it counts nothing it served before the step).
+    func stepReading(split: String, step: EvidenceStep, pools: Set<String>, timeout: Double) -> [TrafficKey: ServerTally]? {
+        guard let local = control.server.trafficTotals(pools: pools, timeout: timeout).map(LocalTraffic.tallies) else { return nil }
+        return status.withLock { status in
+            guard let started = status.stepBases[split], started.step == step else {
+                status.stepBases[split] = (step, local)
+                return local.mapValues { _ in ServerTally() }
+            }
+            var since: [TrafficKey: ServerTally] = [:]
+            for (key, tally) in local { since[key] = started.base[key].map { tally.subtracting($0) } ?? tally }
+            return since
+        }
+    }
+
+    /// Takes the base of every rollout whose step this instance has just begun to route by
+    /// (called as soon as a state is put in force, so the count starts with the routing).
+    func noteSteps() {
+        for (split, rollout) in control.liveRollouts() {
+            let step = EvidenceStep(rollout: rollout.startedAt, canaryWeight: rollout.canaryWeight)
+            guard status.withLock({ $0.stepBases[split]?.step != step }) else { continue }
+            _ = stepReading(split: split, step: step, pools: [rollout.plan.baseline, rollout.plan.canary], timeout: 2)
         }
     }
 

@@ -52,11 +52,32 @@ public struct ServerTally: Codable, Sendable, Equatable {
     }
 }
 
-/// An instance's evidence for one rollout under `evidence/<split>/<instance>`: the cumulative
-/// tallies of the rollout's pools' servers since the instance booted.
+/// The step of a rollout that evidence is about: the rollout (its start) and the canary's weight.
+/// Traffic is counted per step, from when each instance routes by it.
+public struct EvidenceStep: Codable, Sendable, Equatable, Hashable {
+    /// The rollout's start, seconds since the Unix epoch.
+    public var rollout: Double
+    /// The canary's percent in the step.
+    public var canaryWeight: Int
+
+    public init(rollout: Double, canaryWeight: Int) {
+        self.rollout = rollout
+        self.canaryWeight = canaryWeight
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case rollout, canaryWeight = "canary_weight"
+    }
+}
+
+/// An instance's evidence for one rollout under `evidence/<split>/<instance>`: the tallies of the
+/// rollout's pools' servers since the instance began routing by the rollout's current step.
+/// Counting from the step, not from the instance's boot, keeps what it served before the step
+/// (another rollout, the traffic before a start) out of the step's judgement.
 public struct EvidenceDocument: Codable, Sendable, Equatable {
     public var instance: String
     public var boot: String
+    public var step: EvidenceStep
     /// Seconds since the Unix epoch when the reading was taken.
     public var time: Double
     /// Pool → server → tally.

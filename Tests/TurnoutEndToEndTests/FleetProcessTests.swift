@@ -82,10 +82,14 @@ struct FleetProcessTests {
             }
             let finalWeights = try fleet.instances.map { try $0.weights() }
             #expect(converged, "\(answered): \(finalWeights)")
-            let histories = try fleet.instances.map { try $0.history().filter { $0["action"] as? String == "weights" } }
+            // The entries follow the state through each instance's watch a moment later.
+            var histories: [[[String: Any]]] = []
+            try FleetHarness.waitUntil(seconds: 5) {
+                histories = try fleet.instances.map { try $0.history().filter { $0["action"] as? String == "weights" } }
+                return Set(histories.map(\.count)).count == 1
+            }
             for (instance, history) in zip(fleet.instances, histories) {
-                let raw = try instance.admin.send("GET", "/history").body
-                #expect(history.count == histories[0].count, "\(instance.name): \(raw.prefix(300))")
+                #expect(history.count == histories[0].count, "\(instance.name): \(history.count) entries, \(fleet.instances[0].name): \(histories[0].count)")
                 for (earlier, later) in zip(history, history.dropFirst()) {
                     #expect(later["old"] as? [String: Int] == earlier["new"] as? [String: Int], "\(history)")
                 }

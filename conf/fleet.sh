@@ -72,6 +72,7 @@ start_etcd() {
     etcd --name fleet --data-dir "$dir/etcd" \
         --listen-client-urls "$client" --advertise-client-urls "$client" \
         --listen-peer-urls "$peer" --initial-advertise-peer-urls "$peer" --initial-cluster "fleet=$peer" \
+        --auto-compaction-retention=1h \
         --logger zap --log-outputs stderr >> "$dir/etcd.log" 2>&1 &
     echo $! > "$dir/etcd.pid"
     wait_for_line "$dir/etcd.log" "serving client traffic" $! "$skip"

@@ -21,6 +21,10 @@ import TurnoutMetrics
         #expect(keys.kind(of: keys.instance("edge-1")) == .instance("edge-1"))
         #expect(keys.kind(of: keys.leader(of: "web")) == .leader("web"))
         #expect(keys.kind(of: keys.evidence(of: "web", from: "edge-2")) == .evidence)
+        // The watch covers everything but the evidence, by key order alone.
+        let watched = { (key: String) in key >= keys.watchedFrom && key.hasPrefix(keys.prefix) }
+        #expect(watched(keys.state) && watched(ordered[0]) && watched(keys.instance("a")) && watched(keys.leader(of: "web")))
+        #expect(!watched(keys.evidence(of: "web", from: "edge-1")))
         #expect(keys.kind(of: "/turnout/prodx/state") == .other)
         #expect(keys.kind(of: "/turnout/prod/statefile") == .other)
     }

@@ -63,7 +63,11 @@ extension Fleet {
 
     /// Follows the watch from `revision` until it breaks or the fleet stops.
     func follow(from revision: Int64) throws(EtcdError) {
-        let watch = try client.watch(key: keys.prefix, rangeEnd: EtcdCodec.prefixEnd(keys.prefix), startRevision: revision)
+        // Everything but the evidence, which only a leader reads (by range, when it looks): keys
+        // sort as bytes, so `evidence/` comes before `history/` and a watch from `history/` to the
+        // end of the prefix leaves it out. Each instance's evidence each second would otherwise be
+        // delivered to every instance.
+        let watch = try client.watch(key: keys.watchedFrom, rangeEnd: EtcdCodec.prefixEnd(keys.prefix), startRevision: revision)
         stream.withLock { $0 = watch }
         defer {
             stream.withLock { $0 = nil }

@@ -21,6 +21,10 @@ public struct FleetKeys: Sendable, Equatable {
     public var leaders: String { prefix + "leaders/" }
     public var evidence: String { prefix + "evidence/" }
 
+    /// Where the watch starts: every key from here to the end of the prefix is watched, and
+    /// `evidence/` (which sorts before it) is not.
+    public var watchedFrom: String { history }
+
     public func history(basis revision: Int64, index: Int) -> String {
         history + zeroPadded(revision, width: 20) + "-" + zeroPadded(Int64(index), width: 4)
     }

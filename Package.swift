@@ -36,8 +36,11 @@ let package = Package(
         // Shadow traffic's pure half (SPEC §10): body digests, the comparison of a shadow's answer
         // with the primary's, mismatch records and the per-route counts. No I/O.
         .target(name: "TurnoutMirror", dependencies: ["TurnoutMetrics"], swiftSettings: dataPathSettings),
-        // Configuration model, strict JSON decoding, validation (Foundation lives here).
-        .target(name: "TurnoutConfig"),
+        // Configuration model, strict JSON decoding, validation (Foundation lives here). It decodes
+        // rollout templates and the `analysis` block straight into TurnoutRollout's plan and settings,
+        // so a release is described by one set of types, which the controller, `ctl` and the state
+        // file share. No cycle: TurnoutRollout needs only TurnoutAnalysis and TurnoutMetrics, all pure.
+        .target(name: "TurnoutConfig", dependencies: ["TurnoutRollout"]),
         // Routing, upstream pools, the proxy state machines and the runtime wiring.
         .target(name: "TurnoutCore", dependencies: ["TurnoutPosix", "TurnoutHTTP", "TurnoutMetrics", "TurnoutConfig", "TurnoutMirror"],
                 swiftSettings: dataPathSettings),
@@ -79,14 +82,15 @@ let package = Package(
         .target(name: "TurnoutTestSupport", dependencies: ["TurnoutPosix", "CTurnoutSys"], path: "Tests/TurnoutTestSupport"),
         .testTarget(name: "TurnoutMetricsTests", dependencies: ["TurnoutMetrics", "TurnoutTestSupport"]),
         .testTarget(name: "TurnoutAnalysisTests", dependencies: ["TurnoutAnalysis", "TurnoutMetrics"]),
-        .testTarget(name: "TurnoutRolloutTests", dependencies: ["TurnoutRollout", "TurnoutAnalysis", "TurnoutSimulation"]),
-        .testTarget(name: "TurnoutConfigTests", dependencies: ["TurnoutConfig"]),
+        // StateFiles/ holds rollouts as an earlier Turnout saved them, read by path (not built).
+        .testTarget(name: "TurnoutRolloutTests", dependencies: ["TurnoutRollout", "TurnoutAnalysis", "TurnoutSimulation"], exclude: ["StateFiles"]),
+        .testTarget(name: "TurnoutConfigTests", dependencies: ["TurnoutConfig", "TurnoutRollout"]),
         .testTarget(name: "TurnoutMirrorTests", dependencies: ["TurnoutMirror", "TurnoutMetrics"]),
         .testTarget(name: "TurnoutEtcdTests", dependencies: ["TurnoutEtcd", "TurnoutTestSupport", "TurnoutPosix"]),
         .testTarget(name: "TurnoutNotifyTests", dependencies: ["TurnoutNotify", "TurnoutConfig", "TurnoutPosix", "TurnoutTestSupport"]),
         .testTarget(name: "TurnoutFixtureTests", dependencies: ["TurnoutFixture", "TurnoutPosix"]),
         .testTarget(name: "TurnoutCoreTests", dependencies: ["TurnoutCore", "TurnoutHTTP", "TurnoutConfig"]),
         .testTarget(name: "TurnoutEndToEndTests", dependencies: ["TurnoutCore", "TurnoutConfig", "TurnoutControl", "TurnoutAdmin", "TurnoutFixture", "TurnoutPosix", "TurnoutHTTP",
-                                                                 "TurnoutMetrics", "TurnoutTestSupport", "TurnoutLoad", "TurnoutMirror"]),
+                                                                 "TurnoutMetrics", "TurnoutTestSupport", "TurnoutLoad", "TurnoutMirror", "TurnoutRollout"]),
     ]
 )

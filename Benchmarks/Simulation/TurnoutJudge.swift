@@ -31,8 +31,8 @@ struct TurnoutJudge {
     func plan(for cell: Cell) -> RolloutPlan {
         let steps = Self.percents.map { RolloutStep.weight($0, holdSeconds: cell.holdSeconds) }
         return RolloutPlan(baseline: "baseline", canary: "canary", steps: steps, advance: advance,
-                           analysis: RolloutAnalysisSettings(warmupSeconds: cell.warmupSeconds,
-                                                             maxStepSeconds: Self.maximumStepSeconds))
+                           analysis: AnalysisSettings(warmupSeconds: cell.warmupSeconds,
+                                                   maxStepSeconds: Self.maximumStepSeconds))
     }
 
     /// Runs one rollout.

@@ -10,7 +10,8 @@ public enum ErrorTolerance: Sendable, Equatable, Codable {
     case absolute(Double)
 }
 
-/// The analyzer's parameters, and how SPEC §2's `analysis` block maps onto them.
+/// The analyzer's parameters, and how SPEC §2's `analysis` block maps onto them. The block itself
+/// is `TurnoutRollout.AnalysisSettings`, whose `policy` is the one place a policy is made from it.
 ///
 /// **The tolerances define a good canary**: its error rate is at most the baseline's +
 /// `max_error_rate_increase`, and its latency quantile at most (1 + `max_latency_increase`) × the

@@ -48,7 +48,7 @@ public enum AdminBody {
             guard let template = config.rollouts[split.name] else {
                 throw ConfigErrors(source: "body", errors: [ConfigError(path: "", message: noTemplate(split, body: "empty body"))])
             }
-            return RolloutRequest(spec: template, force: false)
+            return RolloutRequest(plan: template, force: false)
         }
         return try decode(body, expected: "a rollout object") { decoder, value in
             decoder.poolNames = Set(config.pools.map(\.name))
@@ -66,11 +66,11 @@ public enum AdminBody {
                         decoder.reader.report(.root, noTemplate(split, body: "a body with \"force\" alone"))
                         return nil
                     }
-                    return RolloutRequest(spec: template, force: force)
+                    return RolloutRequest(plan: template, force: force)
                 }
             }
             return decoder.decodeRollout(value, at: .root, split: split, analysis: config.analysis, extraKeys: ["force"])
-                .map { RolloutRequest(spec: $0, force: force) }
+                .map { RolloutRequest(plan: $0, force: force) }
         }
     }
 

@@ -1,3 +1,5 @@
+import TurnoutRollout
+
 /// A whole Turnout configuration, decoded and validated (see `ConfigLoader`).
 ///
 /// A value of this type has passed every check `turnout check` makes: addresses parse, names
@@ -28,16 +30,18 @@ public struct Config: Sendable, Equatable {
     /// Shadow traffic for every route that does not set its own; nil when off. Use
     /// `mirror(forRoute:)` for the mirror that applies to a route.
     public var mirror: MirrorConfig?
-    /// Tolerances of the canary analyzer.
-    public var analysis: AnalysisConfig
+    /// The canary analyzer's tolerances and a release's pace: every release starts from these and
+    /// may override them in its own `analysis` block.
+    public var analysis: AnalysisSettings
     /// Client and upstream timeouts.
     public var timeouts: TimeoutConfig
     /// Connection, header and body limits.
     public var limits: LimitConfig
     /// `"stdout"` or a file path for the JSON access log; nil when off.
     public var accessLog: String?
-    /// Rollout templates by split name, used by `POST /splits/NAME/rollout` with an empty body.
-    public var rollouts: [String: RolloutSpec]
+    /// Rollout templates by split name, used by `POST /splits/NAME/rollout` with an empty body:
+    /// checked plans, their analysis the configuration's with the template's overrides.
+    public var rollouts: [String: RolloutPlan]
     /// Webhooks and a command that receive every history entry; nil when off.
     public var notify: NotifyConfig?
     /// Name of the response header that carries the chosen pool (`X-Turnout-Pool` by default);
@@ -67,13 +71,13 @@ public struct Config: Sendable, Equatable {
         outlier: OutlierConfig = OutlierConfig(),
         retries: RetryConfig = RetryConfig(),
         mirror: MirrorConfig? = nil,
-        analysis: AnalysisConfig = AnalysisConfig(),
+        analysis: AnalysisSettings = AnalysisSettings(),
         timeouts: TimeoutConfig = TimeoutConfig(),
         limits: LimitConfig = LimitConfig(),
         accessLog: String? = nil,
         poolHeader: String? = Config.defaultPoolHeader,
         notify: NotifyConfig? = nil,
-        rollouts: [String: RolloutSpec] = [:],
+        rollouts: [String: RolloutPlan] = [:],
         cluster: ClusterConfig? = nil
     ) {
         self.cluster = cluster

@@ -1,32 +1,37 @@
+import TurnoutRollout
+
 /// `rollouts`: rollout templates by split name, and the rollout body of the admin API (the same
-/// shape, checked by the same code).
+/// shape, checked by the same code), decoded straight into the release module's `RolloutPlan`:
+/// both pools are in the split and differ, weights rise, and the analysis settings are the
+/// configuration's with the rollout's overrides applied.
 extension ConfigDecoder {
     /// The keys of a rollout body.
     static let rolloutKeys = ["baseline", "canary", "steps", "advance", "analysis"]
 
     /// `rollouts`: `{"web": {…a rollout body…}}`, each naming a declared split and its pools.
-    func decodeRollouts(_ top: Fields, splits: [SplitConfig], analysis: AnalysisConfig) -> [String: RolloutSpec] {
+    func decodeRollouts(_ top: Fields, splits: [SplitConfig], analysis: AnalysisSettings) -> [String: RolloutPlan] {
         guard let value = top["rollouts"], value != .null else { return [:] }
         let expected = "an object of rollout templates by split name, e.g. {\"web\": {\"baseline\": \"blue\", \"canary\": \"green\", \"steps\": [{\"weight\": 10, \"hold_s\": 60}]}}"
         guard let templates = reader.object(value, at: top.path.key("rollouts"), keys: nil, expected: expected) else { return [:] }
-        var specs: [String: RolloutSpec] = [:]
+        var plans: [String: RolloutPlan] = [:]
         for name in templates.members.keys.sorted() {
             let path = templates.path.key(name)
             guard let split = splits.first(where: { $0.name == name }) else {
                 checkSplitReference(name, at: path)
                 continue
             }
-            if let spec = decodeRollout(templates.members[name]!, at: path, split: split, analysis: analysis) {
-                specs[name] = spec
+            if let plan = decodeRollout(templates.members[name]!, at: path, split: split, analysis: analysis) {
+                plans[name] = plan
             }
         }
-        return specs
+        return plans
     }
 
-    /// One rollout body for `split`; nil after reporting its problems. `extraKeys` are allowed
+    /// One rollout body for `split`; nil after reporting its problems. The plan gets its final
+    /// 100 % step from `RolloutPlan.init` when the body has none. `extraKeys` are allowed
     /// beside the rollout's own and left to the caller (the admin body's `force`).
-    func decodeRollout(_ value: JSONValue, at path: JSONPath, split: SplitConfig, analysis base: AnalysisConfig,
-                       extraKeys: [String] = []) -> RolloutSpec? {
+    func decodeRollout(_ value: JSONValue, at path: JSONPath, split: SplitConfig, analysis base: AnalysisSettings,
+                       extraKeys: [String] = []) -> RolloutPlan? {
         let errorsBefore = reader.errors.count
         let expected = "a rollout such as {\"baseline\": \"blue\", \"canary\": \"green\", \"steps\": [{\"weight\": 10, \"hold_s\": 60}, {\"weight\": 100}]}"
         guard let fields = reader.object(value, at: path, keys: Self.rolloutKeys + extraKeys, expected: expected) else { return nil }
@@ -44,31 +49,28 @@ extension ConfigDecoder {
         if !baseline.isEmpty && baseline == canary {
             reader.report(path.key("canary"), "the canary must be another pool than the baseline \(quoted(baseline))")
         }
-        var steps: [RolloutSpec.Step] = []
+        var steps: [RolloutStep] = []
         if let value = reader.required(fields, "steps", expected: "a list of steps such as [{\"weight\": 10, \"hold_s\": 60}, {\"pause\": true}, {\"weight\": 100}]") {
             steps = decodeSteps(value, at: path.key("steps"))
         }
-        var advance = RolloutSpec.Advance.hold
+        var advance = AdvanceMode.hold
         if let value = fields["advance"] {
-            advance = reader.choice(value, at: path.key("advance"), RolloutSpec.Advance.allCases.map { ($0.rawValue, $0) }) ?? .hold
+            advance = reader.choice(value, at: path.key("advance"), AdvanceMode.allCases.map { ($0.rawValue, $0) }) ?? .hold
         }
         var analysis = base
         if let overrides = reader.section(fields, "analysis", keys: Self.analysisKeys) {
             analysis = decodeAnalysisFields(overrides, over: base)
         }
         guard reader.errors.count == errorsBefore else { return nil }
-        if steps.last.flatMap({ if case .weight(let w, _) = $0 { w } else { nil } }) != 100 {
-            steps.append(.weight(100, holdS: 0))
-        }
-        return RolloutSpec(split: split.name, baseline: baseline, canary: canary, steps: steps, advance: advance, analysis: analysis)
+        return RolloutPlan(baseline: baseline, canary: canary, steps: steps, advance: advance, analysis: analysis)
     }
 
     /// The steps: `{"weight": N, "hold_s": S}` with rising weights, or `{"pause": true}`; a 100 %
     /// step only last and without a hold (reaching it promotes).
-    private func decodeSteps(_ value: JSONValue, at path: JSONPath) -> [RolloutSpec.Step] {
+    private func decodeSteps(_ value: JSONValue, at path: JSONPath) -> [RolloutStep] {
         guard let elements = reader.array(value, at: path, expected: "a list of steps") else { return [] }
         if elements.isEmpty { reader.report(path, "expected at least one step, e.g. [{\"weight\": 10, \"hold_s\": 60}]") }
-        var steps: [RolloutSpec.Step] = []
+        var steps: [RolloutStep] = []
         var lastWeight = 0
         for (i, element) in elements.enumerated() {
             let stepPath = path.index(i)
@@ -95,7 +97,7 @@ extension ConfigDecoder {
                 reader.report(stepPath.key("hold_s"), "the 100 % step promotes at once; there is nothing to hold")
             }
             lastWeight = max(lastWeight, weight)
-            steps.append(.weight(weight, holdS: hold))
+            steps.append(.weight(weight, holdSeconds: hold))
         }
         return steps
     }

@@ -1,3 +1,5 @@
+import TurnoutRollout
+
 /// The small sections with defaults for every field: admin, health, outlier, retries, mirror,
 /// analysis, timeouts, limits. An absent section takes every default; a present one may set
 /// any subset of its fields.
@@ -145,10 +147,10 @@ extension ConfigDecoder {
         return methods
     }
 
-    /// `analysis`: the canary analyzer's confidence and tolerances.
-    func decodeAnalysis(_ top: Fields) -> AnalysisConfig {
-        guard let fields = reader.section(top, "analysis", keys: Self.analysisKeys) else { return AnalysisConfig() }
-        return decodeAnalysisFields(fields, over: AnalysisConfig())
+    /// `analysis`: the canary analyzer's confidence and tolerances, and a release's pace.
+    func decodeAnalysis(_ top: Fields) -> AnalysisSettings {
+        guard let fields = reader.section(top, "analysis", keys: Self.analysisKeys) else { return AnalysisSettings() }
+        return decodeAnalysisFields(fields, over: AnalysisSettings())
     }
 
     /// The keys of an `analysis` block (the configuration's, or a rollout's overrides).
@@ -156,7 +158,7 @@ extension ConfigDecoder {
                                "interval_ms", "warmup_s", "max_step_s"]
 
     /// The fields of an `analysis` block, each one replacing its value in `base`.
-    func decodeAnalysisFields(_ fields: Fields, over base: AnalysisConfig) -> AnalysisConfig {
+    func decodeAnalysisFields(_ fields: Fields, over base: AnalysisSettings) -> AnalysisSettings {
         var analysis = base
         analysis.confidence = reader.number(fields, "confidence", default: analysis.confidence,
             DoubleBounds(lower: 0.5, lowerInclusive: false, upper: 1))
@@ -169,9 +171,9 @@ extension ConfigDecoder {
         analysis.minRequests = reader.integer(fields, "min_requests", default: analysis.minRequests, .positive)
         analysis.intervalMs = reader.integer(fields, "interval_ms", default: analysis.intervalMs,
             IntBounds(min: 100, max: 60_000, unit: "milliseconds", maxNote: "a look a minute at least"))
-        analysis.warmupS = reader.integer(fields, "warmup_s", default: analysis.warmupS,
+        analysis.warmupSeconds = reader.integer(fields, "warmup_s", default: analysis.warmupSeconds,
             IntBounds(min: 0, max: 3_600, unit: "seconds", maxNote: "one hour"))
-        analysis.maxStepS = reader.integer(fields, "max_step_s", default: analysis.maxStepS,
+        analysis.maxStepSeconds = reader.integer(fields, "max_step_s", default: analysis.maxStepSeconds,
             IntBounds(min: 1, max: 604_800, unit: "seconds", maxNote: "one week"))
         return analysis
     }

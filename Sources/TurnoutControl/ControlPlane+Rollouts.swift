@@ -7,29 +7,28 @@ import TurnoutRollout
 /// controller's looks. Every rollout change takes the same path as an admin change: saved,
 /// published, recorded with source `rollout` and notified.
 extension ControlPlane {
-    /// Starts a rollout of `spec`. Refused (409) when the split already has one in progress, when
-    /// the canary has no server up, when a reload removed the spec's pools from the split, or
+    /// Starts a rollout of `plan` on split `name`. Refused (409) when the split already has one in
+    /// progress, when the canary has no server up, when a reload removed the plan's pools from the split, or
     /// when a step cannot reach `min_requests` within `max_step_s` at the baseline's traffic
     /// (unless `force`; the plan is not checked when no baseline traffic was measured).
     /// `baseline` is the baseline pool's traffic over the last minutes: enough of it fixes the
     /// analyzer's latency thresholds before the first step (else the first baseline requests
     /// do), and its error rate is the analyzer's starting point.
     @discardableResult
-    public func startRollout(_ spec: RolloutSpec, force: Bool = false, baseline: BaselineTraffic?,
+    public func startRollout(_ plan: RolloutPlan, split name: String, force: Bool = false, baseline: BaselineTraffic?,
                              origin: ChangeOrigin) throws(ControlError) -> Rollout {
         try change { (state: State) throws(ControlError) -> Change<Rollout> in
-            guard let split = state.config.split(named: spec.split) else { throw unknownSplit(spec.split, state.config) }
-            for pool in [spec.baseline, spec.canary] where split.weights[pool] == nil {
+            guard let split = state.config.split(named: name) else { throw unknownSplit(name, state.config) }
+            for pool in [plan.baseline, plan.canary] where split.weights[pool] == nil {
                 throw .conflict("pool \(quoted(pool)) is not in split \(quoted(split.name)) (its pools: \(list(split.poolNames)))")
             }
             if let live = state.runtime.liveRollout(of: split.name) {
                 throw .conflict("split \(quoted(split.name)) already has a rollout in progress (\(live.plan.baseline) → \(live.plan.canary), step \(live.stepIndex + 1), \(live.phase.rawValue)); one rollout per split at a time")
             }
-            if let why = Self.noServerUp(pool: spec.canary, config: state.config, runtime: state.runtime, health: state.health) {
-                throw .conflict("canary pool \(quoted(spec.canary)) has no server up (\(why)); nothing started")
+            if let why = Self.noServerUp(pool: plan.canary, config: state.config, runtime: state.runtime, health: state.health) {
+                throw .conflict("canary pool \(quoted(plan.canary)) has no server up (\(why)); nothing started")
             }
             let now = wallClock()
-            let plan = RolloutPlan(spec)
             var check = Self.planCheck(plan, baseline: baseline, weights: state.runtime.weights[split.name] ?? split.weights)
             if let refusal = check.flatMap(plan.refusal) {
                 guard force else { throw .conflict("rollout on split \(quoted(split.name)) refused: " + refusal) }
@@ -155,26 +154,5 @@ extension ControlPlane {
             guard let rollout = state.runtime.rollouts[split], let configured = state.config.split(named: split) else { return nil }
             return (rollout, state.runtime.weights[split] ?? configured.weights)
         }
-    }
-}
-
-extension RolloutPlan {
-    /// The plan of a checked rollout spec.
-    init(_ spec: RolloutSpec) {
-        let analysis = spec.analysis
-        self.init(
-            baseline: spec.baseline, canary: spec.canary,
-            steps: spec.steps.map { step in
-                switch step {
-                case .pause: return .pause
-                case .weight(let percent, let hold): return .weight(percent, holdSeconds: hold)
-                }
-            },
-            advance: spec.advance == .proven ? .proven : .hold,
-            analysis: RolloutAnalysisSettings(
-                confidence: analysis.confidence, maxErrorRateIncrease: analysis.maxErrorRateIncrease,
-                maxLatencyIncrease: analysis.maxLatencyIncrease, latencyQuantile: analysis.latencyQuantile,
-                minRequests: analysis.minRequests, intervalMs: analysis.intervalMs, warmupSeconds: analysis.warmupS,
-                maxStepSeconds: analysis.maxStepS))
     }
 }

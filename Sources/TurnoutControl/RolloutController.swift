@@ -86,8 +86,8 @@ public final class RolloutController: Sendable {
         } catch {
             throw .badRequest("POST /splits/\(name)/rollout: " + error.errors.map(\.description).joined(separator: "; "))
         }
-        let rollout = try control.startRollout(request.spec, force: request.force, baseline: baselineTraffic(pool: request.spec.baseline),
-                                               origin: origin)
+        let rollout = try control.startRollout(request.plan, split: name, force: request.force,
+                                               baseline: baselineTraffic(pool: request.plan.baseline), origin: origin)
         wakeUp.signal()
         return rollout
     }

@@ -12,9 +12,11 @@ import Glibc
 /// { "version": 2,
 ///   "splits": { "web": { "weights": { "blue": 90, "canary": 10 }, "previous": [ { "blue": 100, "canary": 0 } ] } },
 ///   "drained": { "blue": ["127.0.0.1:9001"] },
-///   "rollouts": { "web": { "plan": { … }, "phase": "running", "stepIndex": 1, "analyzer": { … }, … } } }
+///   "rollouts": { "web": { "plan": { … }, "state": { "running": { "step": 1 } }, "analyzer": { … }, … } } }
 /// ```
-/// Version 1 files (before rollouts) are read as well.
+/// Version 1 files (before rollouts) are read as well, and so are rollouts saved before their
+/// `state` existed; their fields (`phase`, `stepIndex`, …) are still written beside it for an
+/// earlier Turnout (see `Rollout.init(from:)`).
 enum StateFile {
     static let version = 2
 

@@ -8,24 +8,19 @@ import TurnoutAnalysis
 /// Life of a rollout: `start` enters the first step; every look goes to `observe`, which feeds
 /// the analyzer (after the warm-up) and advances, stalls or rolls back; `apply` takes the
 /// operator's verbs. A fail verdict rolls back at any moment, paused or stalled included.
+/// Where it stands is one `ReleaseState`; `phase`, `stepIndex` and `finishedAt` read it.
 public struct Rollout: Sendable, Equatable, Codable {
     /// The definition, fixed at the start.
     public let plan: RolloutPlan
-    public private(set) var phase: RolloutPhase = .running
-    /// Index into `plan.steps`.
-    public private(set) var stepIndex = 0
+    /// Where the rollout stands, with the data of that state.
+    public private(set) var state = ReleaseState.notStarted
     /// The canary's percent in force.
     public private(set) var canaryWeight = 0
     public private(set) var startedAt: Double
     /// When the current step began (a resumed stall restarts it).
     public private(set) var stepStartedAt: Double
-    /// When the rollout finished, nil while it runs.
-    public private(set) var finishedAt: Double?
     /// When the canary first had a share above 0; the warm-up counts from here.
     public private(set) var canaryTrafficSince: Double?
-    /// Whether the current pause was an operator's (resume continues the step) rather than a
-    /// pause step (resume moves on).
-    public private(set) var pausedByOperator = false
     /// The judge: its tests' evidence is part of the rollout, so a restart keeps it.
     public internal(set) var analyzer: CanaryAnalyzer
     /// Looks taken, and the time of the last one.
@@ -60,39 +55,11 @@ public struct Rollout: Sendable, Equatable, Codable {
         reason = "holding step \(stepIndex + 1): \(why)"
     }
 
-    // MARK: Reading
-
-    /// The step in force.
-    public var step: RolloutStep { plan.steps[stepIndex] }
-
-    /// Seconds between looks.
-    public var interval: Double { Double(plan.analysis.intervalMs) / 1000 }
-
-    /// When the next look is due (now, before the first one).
-    public var nextLookDue: Double { (lastLookAt ?? startedAt) + interval }
-
-    /// Whether the analyzer is still ignoring traffic after the canary's first requests.
-    public func warmingUp(at now: Double) -> Bool {
-        guard let since = canaryTrafficSince else { return plan.analysis.warmupSeconds > 0 }
-        return now - since < Double(plan.analysis.warmupSeconds)
-    }
-
-    /// Whether a look that began at `start` holds any traffic of the warm-up: the look that ends
-    /// as the warm-up ends began inside it, so it is left out too, and no request measured during
-    /// the warm-up reaches the analyzer. (Without a warm-up nothing is left out, including a look
-    /// that began before the canary's first traffic.)
-    func warmUpCovers(lookFrom start: Double) -> Bool {
-        plan.analysis.warmupSeconds > 0 && warmingUp(at: start)
-    }
-
-    /// The latency thresholds in force (empty while they are measured).
-    public var latencyThresholds: [LatencyThreshold] { analyzer.latencyThresholds }
-
     // MARK: Driving
 
     /// Enters the first step.
     public mutating func start(now: Double) -> [RolloutChange] {
-        precondition(looks == 0 && reason == "not started", "Rollout.start: already started")
+        precondition(state == .notStarted, "Rollout.start: already started")
         return enter(step: 0, now: now, first: true)
     }
 
@@ -116,23 +83,25 @@ public struct Rollout: Sendable, Equatable, Codable {
     /// step's clock. The look covers the `seconds` before `now`.
     private mutating func judge(canaryDown: String?, seconds: Double, now: Double,
                                 feed: (inout CanaryAnalyzer) -> Verdict) -> [RolloutChange] {
-        guard !phase.isFinished else { return [] }
+        // Nothing to judge before the first step or after the end.
+        guard state != .notStarted, !state.isFinished else { return [] }
         looks += 1
         lastLookAt = now
         if let canaryDown {
-            return finish(.rolledBack, event: .rolledBack, canaryWeight: 0, reason: "canary pool \(plan.canary) has no server up (\(canaryDown))", now: now)
+            return finish(.rolledBack, reason: "canary pool \(plan.canary) has no server up (\(canaryDown))", now: now)
         }
         if warmUpCovers(lookFrom: now - seconds) {
-            if phase == .running {
+            if case .running = state {
                 let since = canaryTrafficSince.map { now - $0 } ?? 0
                 reason = "warming up: the analyzer ignores the canary's first \(plan.analysis.warmupSeconds) s (\(Int(since)) s so far)"
             }
             return []
         }
         if feed(&analyzer) == .fail {
-            return finish(.rolledBack, event: .rolledBack, canaryWeight: 0, reason: analyzer.reason, now: now)
+            return finish(.rolledBack, reason: analyzer.reason, now: now)
         }
-        guard phase == .running, case .weight(_, let hold) = step else { return [] }
+        // Only a running weight step advances or stalls; a paused or stalled one waits.
+        guard case .running = state, case .weight(_, let hold) = step else { return [] }
         let age = now - stepStartedAt
         let canaryRequests = analyzer.stepCanaryRequests
         let minimum = UInt64(plan.analysis.minRequests)
@@ -146,7 +115,7 @@ public struct Rollout: Sendable, Equatable, Codable {
             return enter(step: stepIndex + 1, now: now, first: false, because: why)
         }
         if age >= Double(plan.analysis.maxStepSeconds) {
-            phase = .stalled
+            state = .stalled(step: stepIndex, since: now)
             reason = "step \(stepIndex + 1) could not advance within max_step_s \(plan.analysis.maxStepSeconds) s (waiting: \(waiting.joined(separator: "; "))); promote, abort, or resume to try the step again"
             return [RolloutChange(event: .stalled, canaryWeight: nil, reason: reason)]
         }
@@ -154,49 +123,47 @@ public struct Rollout: Sendable, Equatable, Codable {
         return []
     }
 
-    /// An operator's verb; refused (nothing changed) when it does not apply in this phase.
+    /// An operator's verb; refused (nothing changed) when it does not apply in this state. The
+    /// cases read as the table of state × verb (`RolloutVerbTableTests` checks every row).
     public mutating func apply(_ verb: RolloutVerb, now: Double) throws(RolloutRefusal) -> [RolloutChange] {
-        if phase.isFinished {
-            throw RolloutRefusal("the rollout of \(plan.canary) is over (\(phase.rawValue)); start a new one")
-        }
-        switch verb {
-        case .pause:
-            guard phase != .paused else { throw RolloutRefusal("the rollout is already paused") }
-            phase = .paused
-            pausedByOperator = true
-            reason = "paused by an operator at step \(stepIndex + 1) (\(canaryWeight) % canary); resume to continue"
+        switch (state, verb) {
+        case (.notStarted, _):
+            throw RolloutRefusal("the rollout of \(plan.canary) has not started")
+        case (.finished(let outcome, _, _), _):
+            throw RolloutRefusal("the rollout of \(plan.canary) is over (\(outcome.phase.rawValue)); start a new one")
+        case (.paused, .pause):
+            throw RolloutRefusal("the rollout is already paused")
+        case (.running(let step), .pause), (.stalled(let step, _), .pause):
+            state = .paused(step: step, by: .operator)
+            reason = "paused by an operator at step \(step + 1) (\(canaryWeight) % canary); resume to continue"
             return [RolloutChange(event: .paused, canaryWeight: nil, reason: reason)]
-        case .resume:
-            switch phase {
-            case .running:
-                throw RolloutRefusal("the rollout is running, not paused")
-            case .stalled:
-                phase = .running
-                stepStartedAt = now
-                reason = "resumed by an operator: step \(stepIndex + 1) starts its hold and max_step_s again"
-                return [RolloutChange(event: .resumed, canaryWeight: nil, reason: reason)]
-            default:
-                if pausedByOperator {
-                    phase = .running
-                    pausedByOperator = false
-                    reason = "resumed by an operator at step \(stepIndex + 1)"
-                    return [RolloutChange(event: .resumed, canaryWeight: nil, reason: reason)]
-                }
-                return [RolloutChange(event: .resumed, canaryWeight: nil, reason: "pause step \(stepIndex + 1) resumed by an operator")]
-                    + enter(step: stepIndex + 1, now: now, first: false, because: "resumed after pause step \(stepIndex + 1)")
-            }
-        case .abort:
-            return finish(.aborted, event: .aborted, canaryWeight: 0, reason: "aborted by an operator at step \(stepIndex + 1); baseline \(plan.baseline) back to 100 %", now: now)
-        case .promote:
-            return finish(.promoted, event: .promoted, canaryWeight: 100, reason: "promoted by an operator at step \(stepIndex + 1); canary \(plan.canary) at 100 %", now: now)
+        case (.running, .resume):
+            throw RolloutRefusal("the rollout is running, not paused")
+        case (.stalled(let step, _), .resume):
+            state = .running(step: step)
+            stepStartedAt = now
+            reason = "resumed by an operator: step \(step + 1) starts its hold and max_step_s again"
+            return [RolloutChange(event: .resumed, canaryWeight: nil, reason: reason)]
+        case (.paused(let step, by: .operator), .resume):
+            // The step goes on where it was: its hold kept counting during the pause.
+            state = .running(step: step)
+            reason = "resumed by an operator at step \(step + 1)"
+            return [RolloutChange(event: .resumed, canaryWeight: nil, reason: reason)]
+        case (.paused(let step, by: .pauseStep), .resume):
+            return [RolloutChange(event: .resumed, canaryWeight: nil, reason: "pause step \(step + 1) resumed by an operator")]
+                + enter(step: step + 1, now: now, first: false, because: "resumed after pause step \(step + 1)")
+        case (_, .abort):
+            return finish(.aborted, reason: "aborted by an operator at step \(stepIndex + 1); baseline \(plan.baseline) back to 100 %", now: now)
+        case (_, .promote):
+            return finish(.promoted, reason: "promoted by an operator at step \(stepIndex + 1); canary \(plan.canary) at 100 %", now: now)
         }
     }
 
     /// Ends the rollout from outside an operator's verbs (a reload took its pools away): aborted,
     /// the canary back at 0 %, with `reason`. Nothing happens to a finished rollout.
     public mutating func abort(reason why: String, now: Double) -> [RolloutChange] {
-        guard !phase.isFinished else { return [] }
-        return finish(.aborted, event: .aborted, canaryWeight: 0, reason: why, now: now)
+        guard !state.isFinished else { return [] }
+        return finish(.aborted, reason: why, now: now)
     }
 
     // MARK: Steps
@@ -205,20 +172,16 @@ public struct Rollout: Sendable, Equatable, Codable {
     private mutating func enter(step index: Int, now: Double, first: Bool, because: String? = nil) -> [RolloutChange] {
         let prefix = because.map { $0 + "; " } ?? ""
         if index >= plan.steps.count - 1 {
-            stepIndex = plan.steps.count - 1
-            return finish(.promoted, event: .promoted, canaryWeight: 100,
-                          reason: prefix + "promoted: canary \(plan.canary) at 100 %", now: now)
+            return finish(.promoted, atStep: plan.steps.count - 1, reason: prefix + "promoted: canary \(plan.canary) at 100 %", now: now)
         }
-        stepIndex = index
         stepStartedAt = now
-        phase = .running
-        pausedByOperator = false
         switch plan.steps[index] {
         case .pause:
-            phase = .paused
+            state = .paused(step: index, by: .pauseStep)
             reason = prefix + "step \(index + 1) is a pause at \(canaryWeight) % canary: resume to continue"
             return [RolloutChange(event: first ? .started : .paused, canaryWeight: nil, reason: reason)]
         case .weight(let percent, let hold):
+            state = .running(step: index)
             canaryWeight = percent
             if percent > 0 && canaryTrafficSince == nil { canaryTrafficSince = now }
             analyzer.beginStep(canaryWeight: Double(percent) / 100)
@@ -227,55 +190,88 @@ public struct Rollout: Sendable, Equatable, Codable {
         }
     }
 
-    private mutating func finish(_ end: RolloutPhase, event: RolloutEvent, canaryWeight weight: Int, reason why: String,
+    /// Ends the rollout at `atStep` (the step in force when nil): a promotion puts the canary at
+    /// 100 %, any other ending back at 0 %.
+    private mutating func finish(_ outcome: ReleaseState.Outcome, atStep: Int? = nil, reason why: String,
                                  now: Double) -> [RolloutChange] {
-        phase = end
-        canaryWeight = weight
-        finishedAt = now
+        state = .finished(outcome, step: atStep ?? stepIndex, at: now)
+        canaryWeight = outcome == .promoted ? 100 : 0
         reason = why
-        return [RolloutChange(event: event, canaryWeight: weight, reason: why)]
+        return [RolloutChange(event: outcome.event, canaryWeight: canaryWeight, reason: why)]
     }
 }
 
-/// Reading a rollout back from the state file.
+/// Reading a rollout back from the state file (and a fleet's state key in etcd, the same
+/// document), and writing it.
 ///
-/// Everything but the analyzer's evidence has kept its shape across Turnout versions. The
-/// analyzer's tests have not (their lines and their number changed when the fail tests began to
-/// honour the tolerances), so a state file written by an earlier Turnout in the middle of a
-/// rollout would otherwise stop the proxy from starting. Such a rollout resumes at its step and
-/// weights with a fresh analyzer, and its reason says so: the evidence restarts, which can only
-/// make a rollback later, never one that would not have happened.
+/// The state is written as `state` (`{"paused": {"step": 2, "by": "operator"}}`). The fields an
+/// earlier Turnout kept instead (`phase`, `stepIndex`, `pausedByOperator`, `finishedAt`) are read
+/// when `state` is missing, and still written beside it, derived from it, so that an earlier
+/// Turnout reads the document too: a package downgraded, or a fleet part-way through an upgrade
+/// whose older instances follow the same state key (`ReleaseState+Legacy.swift`).
+///
+/// The analyzer's evidence has not kept its shape across Turnout versions (its tests' lines and
+/// their number changed when the fail tests began to honour the tolerances), so a state file
+/// written by an earlier Turnout in the middle of a rollout would otherwise stop the proxy from
+/// starting. Such a rollout resumes at its step and weights with a fresh analyzer, and its
+/// reason says so: the evidence restarts, which can only make a rollback later, never one that
+/// would not have happened.
 extension Rollout {
-    /// Every stored property: `encode(to:)` is synthesized from this list, and the round-trip
-    /// test (decoded == encoded) fails when a new property is missing from it.
+    /// Every stored property, then the earlier Turnout's state fields. The round-trip test
+    /// (decoded == encoded) fails when a new property is missing from `init(from:)` or `encode(to:)`.
     enum CodingKeys: String, CodingKey {
-        case plan, phase, stepIndex, canaryWeight, startedAt, stepStartedAt, finishedAt, canaryTrafficSince
-        case pausedByOperator, analyzer, looks, lastLookAt, reason, planCheck
+        case plan, state, canaryWeight, startedAt, stepStartedAt, canaryTrafficSince, analyzer, looks, lastLookAt, reason, planCheck
+        case phase, stepIndex, pausedByOperator, finishedAt
     }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         plan = try c.decode(RolloutPlan.self, forKey: .plan)
-        phase = try c.decode(RolloutPhase.self, forKey: .phase)
-        stepIndex = try c.decode(Int.self, forKey: .stepIndex)
         canaryWeight = try c.decode(Int.self, forKey: .canaryWeight)
         startedAt = try c.decode(Double.self, forKey: .startedAt)
         stepStartedAt = try c.decode(Double.self, forKey: .stepStartedAt)
-        finishedAt = try c.decodeIfPresent(Double.self, forKey: .finishedAt)
         canaryTrafficSince = try c.decodeIfPresent(Double.self, forKey: .canaryTrafficSince)
-        pausedByOperator = try c.decode(Bool.self, forKey: .pausedByOperator)
         looks = try c.decode(Int.self, forKey: .looks)
         lastLookAt = try c.decodeIfPresent(Double.self, forKey: .lastLookAt)
         reason = try c.decode(String.self, forKey: .reason)
         planCheck = try c.decodeIfPresent(PlanCheck.self, forKey: .planCheck)
+        if let state = try c.decodeIfPresent(ReleaseState.self, forKey: .state) {
+            self.state = state
+        } else {
+            let legacy = LegacyReleaseFields(
+                phase: try c.decode(RolloutPhase.self, forKey: .phase), stepIndex: try c.decode(Int.self, forKey: .stepIndex),
+                pausedByOperator: try c.decode(Bool.self, forKey: .pausedByOperator),
+                finishedAt: try c.decodeIfPresent(Double.self, forKey: .finishedAt))
+            state = ReleaseState(legacy, stepStartedAt: stepStartedAt, maxStepSeconds: plan.analysis.maxStepSeconds, lastLookAt: lastLookAt)
+        }
         do {
             analyzer = try c.decode(CanaryAnalyzer.self, forKey: .analyzer)
         } catch DecodingError.keyNotFound(let key, _) {
             analyzer = CanaryAnalyzer(policy: plan.analysis.policy)
-            if !phase.isFinished {
+            if !state.isFinished {
                 analyzer.beginStep(canaryWeight: Double(canaryWeight) / 100)
                 reason = "resumed at step \(stepIndex + 1) with fresh evidence: the analyzer's saved state came from an earlier Turnout (no \(key.stringValue))"
             }
         }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(plan, forKey: .plan)
+        try c.encode(state, forKey: .state)
+        try c.encode(canaryWeight, forKey: .canaryWeight)
+        try c.encode(startedAt, forKey: .startedAt)
+        try c.encode(stepStartedAt, forKey: .stepStartedAt)
+        try c.encodeIfPresent(canaryTrafficSince, forKey: .canaryTrafficSince)
+        try c.encode(analyzer, forKey: .analyzer)
+        try c.encode(looks, forKey: .looks)
+        try c.encodeIfPresent(lastLookAt, forKey: .lastLookAt)
+        try c.encode(reason, forKey: .reason)
+        try c.encodeIfPresent(planCheck, forKey: .planCheck)
+        let legacy = state.legacyFields
+        try c.encode(legacy.phase, forKey: .phase)
+        try c.encode(legacy.stepIndex, forKey: .stepIndex)
+        try c.encode(legacy.pausedByOperator, forKey: .pausedByOperator)
+        try c.encodeIfPresent(legacy.finishedAt, forKey: .finishedAt)
     }
 }

@@ -1,5 +1,6 @@
-/// Where a rollout stands. The raw values are the wire names (`GET /splits/NAME/rollout`,
-/// `/metrics`, the state file).
+/// Where a rollout stands, as the documents, `/metrics` and the history name it: the wire name of
+/// a `ReleaseState`, which carries the data (`Rollout.phase` derives it). The raw values are
+/// the wire names (`GET /splits/NAME/rollout`, `/metrics`, the state file).
 public enum RolloutPhase: String, Sendable, Equatable, Codable, CaseIterable {
     /// Moving through its steps under the analyzer.
     case running

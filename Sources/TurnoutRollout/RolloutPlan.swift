@@ -2,6 +2,8 @@ import TurnoutAnalysis
 
 /// What a rollout does, fixed when it starts (SPEC §9): which pool replaces which, the steps
 /// of the canary's share, how a step earns its advance, and the analysis settings in force.
+/// The configuration's templates and the admin API's rollout body decode straight into it
+/// (`ConfigDecoder.decodeRollout`), and the state file keeps it inside the `Rollout`.
 public struct RolloutPlan: Sendable, Equatable, Codable {
     /// The pool that serves today.
     public var baseline: String
@@ -11,13 +13,13 @@ public struct RolloutPlan: Sendable, Equatable, Codable {
     public var steps: [RolloutStep]
     /// How a weight step earns its advance.
     public var advance: AdvanceMode
-    /// Tolerances, intervals and limits.
-    public var analysis: RolloutAnalysisSettings
+    /// Tolerances, intervals and limits: the configuration's, with the rollout's overrides.
+    public var analysis: AnalysisSettings
 
     /// A plan whose steps are taken as given: a final 100 % step is appended when missing.
     /// `RolloutPlan.problems` says what is wrong with a plan before it is used.
     public init(baseline: String, canary: String, steps: [RolloutStep], advance: AdvanceMode = .hold,
-                analysis: RolloutAnalysisSettings = RolloutAnalysisSettings()) {
+                analysis: AnalysisSettings = AnalysisSettings()) {
         self.baseline = baseline
         self.canary = canary
         self.steps = steps
@@ -61,41 +63,4 @@ public enum AdvanceMode: String, Sendable, Equatable, Codable, CaseIterable {
     case hold
     /// Also the analyzer's pass: the canary shown within every tolerance.
     case proven
-}
-
-/// The `analysis` settings of one rollout: the configuration's, with the rollout's overrides.
-public struct RolloutAnalysisSettings: Sendable, Equatable, Codable {
-    public var confidence: Double
-    public var maxErrorRateIncrease: Double
-    public var maxLatencyIncrease: Double
-    public var latencyQuantile: Double
-    public var minRequests: Int
-    /// Milliseconds between looks.
-    public var intervalMs: Int
-    /// Seconds after the canary first takes traffic that the analyzer ignores (both pools).
-    public var warmupSeconds: Int
-    /// Seconds a weight step may take to earn its advance before it is reported stalled.
-    public var maxStepSeconds: Int
-
-    /// Settings with SPEC §2's defaults.
-    public init(confidence: Double = 0.99, maxErrorRateIncrease: Double = 0.005, maxLatencyIncrease: Double = 0.10,
-                latencyQuantile: Double = 0.99, minRequests: Int = 500, intervalMs: Int = 1_000,
-                warmupSeconds: Int = 0, maxStepSeconds: Int = 1_800) {
-        self.confidence = confidence
-        self.maxErrorRateIncrease = maxErrorRateIncrease
-        self.maxLatencyIncrease = maxLatencyIncrease
-        self.latencyQuantile = latencyQuantile
-        self.minRequests = minRequests
-        self.intervalMs = intervalMs
-        self.warmupSeconds = warmupSeconds
-        self.maxStepSeconds = maxStepSeconds
-    }
-
-    /// The analyzer's policy. Its own minimum hold is 0: each step's `hold_s` is the rollout's
-    /// to enforce, in both advance modes.
-    public var policy: AnalysisPolicy {
-        AnalysisPolicy(confidence: confidence, maxErrorRateIncrease: maxErrorRateIncrease,
-                       maxLatencyIncrease: maxLatencyIncrease, latencyQuantile: latencyQuantile,
-                       minRequests: UInt64(minRequests), minimumHoldSeconds: 0)
-    }
 }

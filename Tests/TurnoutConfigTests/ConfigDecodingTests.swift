@@ -1,5 +1,6 @@
 import Testing
 @testable import TurnoutConfig
+import TurnoutRollout
 
 @Test func minimalDocumentTakesEveryDefault() throws {
     let text = #"{"listen": ["127.0.0.1:8080"], "pools": {"blue": {"servers": ["127.0.0.1:9001"]}}, "routes": [{"pool": "blue"}]}"#
@@ -12,7 +13,7 @@ import Testing
     #expect(config.outlier == OutlierConfig(consecutiveFailures: 5, ejectMs: 30_000))
     #expect(config.retries == RetryConfig(attempts: 2, on: [.connectFailure, .resetBeforeResponse]))
     #expect(config.mirror == nil)
-    #expect(config.analysis == AnalysisConfig(confidence: 0.99, maxErrorRateIncrease: 0.005, maxLatencyIncrease: 0.10,
+    #expect(config.analysis == AnalysisSettings(confidence: 0.99, maxErrorRateIncrease: 0.005, maxLatencyIncrease: 0.10,
         latencyQuantile: 0.99, minRequests: 500))
     #expect(config.timeouts == TimeoutConfig(clientHeaderMs: 10_000, clientIdleMs: 60_000, upstreamConnectMs: 2_000,
         upstreamResponseMs: 30_000, drainMs: 15_000))

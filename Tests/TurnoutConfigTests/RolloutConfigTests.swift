@@ -1,5 +1,6 @@
 import Testing
 @testable import TurnoutConfig
+import TurnoutRollout
 
 /// Rollout templates, the `notify` section, and the admin API's strict bodies.
 @Suite struct RolloutConfigTests {
@@ -7,14 +8,14 @@ import Testing
 
     @Test func aTemplateDecodesWithItsOverridesOverTheAnalysisBlock() throws {
         let config = try #require(decoded(document(["rollouts": Self.template, "analysis": #"{"min_requests": 50}"#])))
-        let spec = try #require(config.rollouts["web"])
-        #expect(spec.baseline == "blue" && spec.canary == "canary")
-        #expect(spec.steps == [.weight(5, holdS: 60), .pause, .weight(50, holdS: 0), .weight(100, holdS: 0)])
-        #expect(spec.advance == .proven)
-        #expect(spec.analysis.maxLatencyIncrease == 0.2)
-        #expect(spec.analysis.warmupS == 10)
-        #expect(spec.analysis.minRequests == 50)
-        #expect(spec.analysis.intervalMs == 1_000)
+        let plan = try #require(config.rollouts["web"])
+        #expect(plan.baseline == "blue" && plan.canary == "canary")
+        #expect(plan.steps == [.weight(5, holdSeconds: 60), .pause, .weight(50, holdSeconds: 0), .weight(100, holdSeconds: 0)])
+        #expect(plan.advance == .proven)
+        #expect(plan.analysis.maxLatencyIncrease == 0.2)
+        #expect(plan.analysis.warmupSeconds == 10)
+        #expect(plan.analysis.minRequests == 50)
+        #expect(plan.analysis.intervalMs == 1_000)
     }
 
     static let cases: [RuleCase] = [
@@ -79,13 +80,13 @@ import Testing
         let config = try #require(decoded(document(["rollouts": Self.template])))
         let split = try #require(config.split(named: "web"))
         let fromTemplate = try AdminBody.rollout([], split: split, config: config)
-        #expect(fromTemplate == RolloutRequest(spec: try #require(config.rollouts["web"]), force: false))
+        #expect(fromTemplate == RolloutRequest(plan: try #require(config.rollouts["web"]), force: false))
         let body = #"{"baseline": "blue", "canary": "canary", "steps": [{"weight": 10, "hold_s": 5}]}"#
         let request = try AdminBody.rollout(Array(body.utf8), split: split, config: config)
         #expect(!request.force)
-        let spec = request.spec
-        #expect(spec.steps == [.weight(10, holdS: 5), .weight(100, holdS: 0)])
-        #expect(spec.advance == .hold)
+        let plan = request.plan
+        #expect(plan.steps == [.weight(10, holdSeconds: 5), .weight(100, holdSeconds: 0)])
+        #expect(plan.advance == .hold)
         do {
             _ = try AdminBody.rollout(Array(#"{"baseline": "blue", "canary": "green", "steps": [{"weight": 10}]}"#.utf8), split: split, config: config)
             Issue.record("a pool outside the split was accepted")
@@ -114,7 +115,7 @@ import Testing
         do {
             let request = try AdminBody.rollout(Array(body.utf8), split: split, config: config)
             #expect(request.force == force, "\(body)")
-            if !body.contains("baseline") { #expect(request.spec == config.rollouts["web"], "force alone takes the template") }
+            if !body.contains("baseline") { #expect(request.plan == config.rollouts["web"], "force alone takes the template") }
         } catch {
             #expect(force == nil, "\(body): \(error)")
             #expect(error.description.contains(fragment), "\(error)")

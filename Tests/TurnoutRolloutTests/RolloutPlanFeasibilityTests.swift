@@ -10,7 +10,7 @@ import Testing
     struct Case: Sendable, CustomStringConvertible {
         var description: String
         var steps: [RolloutStep]
-        var settings = RolloutAnalysisSettings()
+        var settings = AnalysisSettings()
         var splitRate: Double
         var baselineRate: Double? = nil
         var rows: [Row]
@@ -28,7 +28,7 @@ import Testing
     static let cases: [Case] = [
         Case(description: "10 requests/s: 5 % needs 1,000 s, over max_step_s 900",
              steps: [.weight(5, holdSeconds: 60), .weight(25, holdSeconds: 120), .weight(50, holdSeconds: 300)],
-             settings: RolloutAnalysisSettings(minRequests: 500, maxStepSeconds: 900), splitRate: 10,
+             settings: AnalysisSettings(minRequests: 500, maxStepSeconds: 900), splitRate: 10,
              rows: [Row(step: 1, canaryRate: 0.5, toMinimum: 1_000, needed: 1_000, fits: false),
                     Row(step: 2, canaryRate: 2.5, toMinimum: 200, needed: 200, fits: true),
                     Row(step: 3, canaryRate: 5, toMinimum: 100, needed: 300, fits: true)],
@@ -42,7 +42,7 @@ import Testing
              steps: [.weight(10, holdSeconds: 600)], splitRate: 100,
              rows: [Row(step: 1, canaryRate: 10, toMinimum: 50, needed: 600, fits: true)], refusal: nil),
         Case(description: "a hold longer than max_step_s cannot finish either",
-             steps: [.weight(50, holdSeconds: 2_000)], settings: RolloutAnalysisSettings(maxStepSeconds: 900), splitRate: 100,
+             steps: [.weight(50, holdSeconds: 2_000)], settings: AnalysisSettings(maxStepSeconds: 900), splitRate: 100,
              rows: [Row(step: 1, canaryRate: 50, toMinimum: 10, needed: 2_000, fits: false)],
              refusal: "step 1 (50 % canary) holds 2,000 s but max_step_s is 900: shorten its hold_s, raise max_step_s, or start with \"force\": true"),
         Case(description: "pauses and the final 100 % have no row",
@@ -55,12 +55,12 @@ import Testing
              refusal: "step 1 (10 % canary) would get no canary requests (the baseline serves 0 requests/s over the last 300 s), so it can never reach min_requests 500: start when the split has traffic, or start with \"force\": true"),
         Case(description: "the warm-up delays the first weight step only",
              steps: [.weight(5, holdSeconds: 0), .weight(20, holdSeconds: 0)],
-             settings: RolloutAnalysisSettings(minRequests: 500, warmupSeconds: 300, maxStepSeconds: 1_200), splitRate: 10,
+             settings: AnalysisSettings(minRequests: 500, warmupSeconds: 300, maxStepSeconds: 1_200), splitRate: 10,
              rows: [Row(step: 1, canaryRate: 0.5, toMinimum: 1_300, needed: 1_300, fits: false),
                     Row(step: 2, canaryRate: 2, toMinimum: 250, needed: 250, fits: true)],
              refusal: "step 1 (5 % canary) needs about 1,300 s (with the 300 s warm-up) to reach min_requests 500"),
         Case(description: "the baseline at 90 %: the split's rate is named beside it",
-             steps: [.weight(1, holdSeconds: 0)], settings: RolloutAnalysisSettings(minRequests: 500, maxStepSeconds: 1_800),
+             steps: [.weight(1, holdSeconds: 0)], settings: AnalysisSettings(minRequests: 500, maxStepSeconds: 1_800),
              splitRate: 20, baselineRate: 18,
              rows: [Row(step: 1, canaryRate: 0.2, toMinimum: 2_500, needed: 2_500, fits: false)],
              refusal: "at 0.2 canary requests/s (the baseline serves 18.0 of the split's 20.0 requests/s); max_step_s is 1,800"),
@@ -91,7 +91,7 @@ import Testing
 
     @Test func aForcedCheckSaysSoWithoutSuggestingForceAgain() {
         let plan = RolloutPlan(baseline: "blue", canary: "green", steps: [.weight(5, holdSeconds: 60)],
-                               analysis: RolloutAnalysisSettings(minRequests: 500, maxStepSeconds: 900))
+                               analysis: AnalysisSettings(minRequests: 500, maxStepSeconds: 900))
         var check = plan.feasibility(splitRate: 10, baselineRate: 10, measuredSeconds: 300)
         check.forced = true
         let summary = plan.summary(check)

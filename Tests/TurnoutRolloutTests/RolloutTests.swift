@@ -5,10 +5,10 @@ import TurnoutAnalysis
 
 /// The rollout state machine alone: every transition, driven by synthetic looks and times.
 @Suite struct RolloutTests {
-    static let settings = RolloutAnalysisSettings(minRequests: 100)
+    static let settings = AnalysisSettings(minRequests: 100)
 
     static func plan(_ steps: [RolloutStep], advance: AdvanceMode = .hold,
-                     settings: RolloutAnalysisSettings = settings) -> RolloutPlan {
+                     settings: AnalysisSettings = settings) -> RolloutPlan {
         RolloutPlan(baseline: "blue", canary: "canary", steps: steps, advance: advance, analysis: settings)
     }
 
@@ -21,7 +21,7 @@ import TurnoutAnalysis
     }
 
     /// A rollout without latency tests, so the tables show the step logic alone.
-    static func rollout(_ steps: [RolloutStep], advance: AdvanceMode = .hold, settings: RolloutAnalysisSettings = settings) -> Rollout {
+    static func rollout(_ steps: [RolloutStep], advance: AdvanceMode = .hold, settings: AnalysisSettings = settings) -> Rollout {
         var settings = settings
         settings.latencyQuantile = 0.99
         var rollout = Rollout(plan: plan(steps, advance: advance, settings: settings), latencyThresholds: nil, now: 0)

@@ -43,6 +43,11 @@ public struct GuardJudge: Sendable, Equatable, Codable {
         public var description: String
         /// The requests the reference would need.
         public var required: UInt64
+
+        public init(description: String, required: UInt64) {
+            self.description = description
+            self.required = required
+        }
     }
 
     /// The fewest reference requests a guard with `policy` judges against: the analysis's

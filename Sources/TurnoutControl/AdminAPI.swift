@@ -23,7 +23,7 @@ public struct AdminAPI: Sendable {
         self.notificationCounts = notificationCounts
     }
 
-    static let endpoints = "GET / (the dashboard), /status, /stats, /stats/series, /metrics, /mirror, /history, /splits/NAME, /splits/NAME/rollout; PUT /splits/NAME; POST /splits/NAME/switch, /splits/NAME/rollback, /splits/NAME/rollout, /splits/NAME/rollout/{pause,resume,abort,promote}, /pools/P/servers/ADDR/{drain,enable}, /reload"
+    static let endpoints = "GET / (the dashboard), /status, /stats, /stats/series, /metrics, /mirror, /history, /splits/NAME, /splits/NAME/rollout, /splits/NAME/guard; PUT /splits/NAME; POST /splits/NAME/switch, /splits/NAME/rollback, /splits/NAME/rollout, /splits/NAME/rollout/{pause,resume,abort,promote}, /splits/NAME/guard/{keep,revert}, /pools/P/servers/ADDR/{drain,enable}, /reload"
 
     public func handle(_ request: AdminRequest) -> AdminResponse {
         let segments = request.path.split(separator: "/", omittingEmptySubsequences: true)
@@ -67,6 +67,17 @@ public struct AdminAPI: Sendable {
                 return try rollout(request, split: segments[1], origin: origin)
             case (_, 4, "splits") where segments[2] == "rollout":
                 return try rolloutVerb(request, split: segments[1], verb: segments[3], origin: origin)
+            case (_, 3, "splits") where segments[2] == "guard":
+                try expect(request, "GET")
+                return .json(200, jsonText(try control.guardDocument(segments[1])))
+            case (_, 4, "splits") where segments[2] == "guard":
+                try expect(request, "POST")
+                try noBody(request)
+                guard let verb = GuardVerb(rawValue: segments[3]) else {
+                    throw ControlError(404, "no guard verb \(quoted(segments[3])) (verbs: keep, revert)")
+                }
+                try control.guardVerb(verb, split: segments[1], origin: origin)
+                return .json(200, jsonText(try control.guardDocument(segments[1])))
             case (_, 3, "splits"):
                 return try splitAction(request, split: segments[1], action: segments[2], origin: origin)
             case (_, 5, "pools") where segments[2] == "servers":

@@ -16,6 +16,8 @@ public enum ChangeSource: String, Sendable, Equatable, CaseIterable {
     case signal
     /// A rollout: its steps, its verdicts and the operator's verbs on it.
     case rollout
+    /// A guarded switch: its start, its watch's verdict and the operator's verbs on it.
+    case `guard`
     /// Active health checks.
     case health
     /// Passive outlier ejection.
@@ -34,6 +36,8 @@ public enum ChangeAction: Sendable, Equatable, Hashable {
     case up, down, eject, `return`
     /// A rollout's event.
     case rollout(RolloutEvent)
+    /// A guarded switch's event (its start, the watch's end keeping it, a switch back).
+    case guarded(GuardEvent)
 
     /// The wire name.
     public var name: String {
@@ -49,6 +53,7 @@ public enum ChangeAction: Sendable, Equatable, Hashable {
         case .eject: return "eject"
         case .return: return "return"
         case .rollout(let event): return event.rawValue
+        case .guarded(let event): return event.rawValue
         }
     }
 }

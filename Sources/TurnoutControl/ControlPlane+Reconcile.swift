@@ -56,6 +56,20 @@ extension ControlPlane {
             }
             if config.split(named: name) != nil { kept.rollouts[name] = rollout }
         }
+        for (name, guarded) in runtime.guards.sorted(by: { $0.key < $1.key }) {
+            var guarded = guarded
+            let pools = config.split(named: name).map { Set($0.poolNames) }
+            if pools == nil && keepingUnknown {
+                kept.guards[name] = guarded
+                continue
+            }
+            if !guarded.isFinished && (kept.weights[name] == nil || pools?.isSuperset(of: [guarded.from, guarded.to]) != true) {
+                let why = pools == nil ? "split \(name) is no longer configured" : "split \(name)'s pools changed"
+                guarded.abandon(because: "ended by a reload: \(why)", now: now)
+                notice("the guarded switch of split \(name) to \(guarded.to) is ended: \(why)")
+            }
+            if pools != nil { kept.guards[name] = guarded }
+        }
         return kept
     }
 }

@@ -160,7 +160,7 @@ public final class ControlPlane: Sendable {
     public func rollback(split name: String, origin: ChangeOrigin) throws(ControlError) -> [String: Int] {
         try change { (state: State) throws(ControlError) -> Change<[String: Int]> in
             guard let split = state.config.split(named: name) else { throw unknownSplit(name, state.config) }
-            try Self.refuseDuringRollout(name, state.runtime)
+            try Self.refuseDuringRelease(name, state.runtime)
             guard let previous = state.runtime.previous[name]?.last else {
                 throw .conflict("split \(quoted(name)) has no earlier weights to return to")
             }
@@ -179,7 +179,7 @@ public final class ControlPlane: Sendable {
                              compute: (SplitConfig, Config, RuntimeState, ServerHealth) throws(ControlError) -> [String: Int]) throws(ControlError) -> [String: Int] {
         try change { (state: State) throws(ControlError) -> Change<[String: Int]> in
             guard let split = state.config.split(named: name) else { throw unknownSplit(name, state.config) }
-            try Self.refuseDuringRollout(name, state.runtime)
+            try Self.refuseDuringRelease(name, state.runtime)
             let old = state.runtime.weights[name] ?? split.weights
             let new = try compute(split, state.config, state.runtime, state.health)
             var runtime = state.runtime
@@ -190,8 +190,13 @@ public final class ControlPlane: Sendable {
         }
     }
 
-    /// 409 naming the rollout when one drives `split`: its weights are the rollout's to move.
-    static func refuseDuringRollout(_ split: String, _ runtime: RuntimeState) throws(ControlError) {
+    /// 409 naming the release when one drives `split` (a rollout, or a switch under watch): its
+    /// weights are the release's to move.
+    static func refuseDuringRelease(_ split: String, _ runtime: RuntimeState) throws(ControlError) {
+        if let guarded = runtime.liveGuard(of: split) {
+            throw .conflict("split \(quoted(split)) was switched to \(guarded.to) under watch (\(guarded.from) → \(guarded.to), "
+                + "until \(RolloutReport.isoTime(guarded.watchEndsAt))); nothing changed. Use the guard's verbs (keep, revert) or wait for its watch to end")
+        }
         guard let rollout = runtime.liveRollout(of: split) else { return }
         throw .conflict("split \(quoted(split)) is being rolled out (\(rollout.plan.baseline) → \(rollout.plan.canary), step \(rollout.stepIndex + 1), \(rollout.phase.rawValue)); nothing changed. Use the rollout's verbs (pause, resume, abort, promote) or wait for it to finish")
     }

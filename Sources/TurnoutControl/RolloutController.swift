@@ -27,6 +27,8 @@ public final class RolloutController: Sendable {
     private let thread = Mutex<pthread_t?>(nil)
     /// Per split: the reading the next look is measured from.
     private let bases = Mutex<[String: Base]>([:])
+    /// Per split under a guarded switch: the reading its next look is measured from.
+    let guardBases = Mutex<[String: GuardBase]>([:])
     /// When a late worker was last reported (monotonic ns): once per 10 s, not at every tick.
     private let lastLateNotice = Mutex<UInt64>(0)
     /// Time spent judging (the state machine and the analyzer) and looks taken, for `/metrics`.
@@ -126,6 +128,7 @@ public final class RolloutController: Sendable {
 
     /// One pass over the rollouts in progress: a look at each one that is due.
     func tick() {
+        tickGuards()
         let live = control.liveRollouts().filter { traffic.judges(split: $0.split) }
         bases.withLock { bases in bases = bases.filter { key, _ in live.contains { $0.split == key } } }
         for (split, rollout) in live { look(split: split, rollout: rollout) }

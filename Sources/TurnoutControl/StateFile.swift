@@ -30,6 +30,8 @@ enum StateFile {
         var splits: [String: Split]?
         var drained: [String: [String]]?
         var rollouts: [String: Rollout]?
+        /// Guarded switches (absent before them, and when there is none).
+        var guards: [String: GuardedSwitch]?
     }
 
     /// The state in `path`; nil when there is no file (a first start).
@@ -65,6 +67,7 @@ enum StateFile {
         }
         for (pool, servers) in document.drained ?? [:] { state.drained[pool] = Set(servers) }
         state.rollouts = document.rollouts ?? [:]
+        state.guards = document.guards ?? [:]
         return state
     }
 
@@ -74,7 +77,8 @@ enum StateFile {
             version: version,
             splits: Dictionary(uniqueKeysWithValues: state.weights.map { ($0.key, Document.Split(weights: $0.value, previous: state.previous[$0.key] ?? [])) }),
             drained: state.drained.mapValues { $0.sorted() },
-            rollouts: state.rollouts)
+            rollouts: state.rollouts,
+            guards: state.guards.isEmpty ? nil : state.guards)
         do {
             return try encoder.encode(document)
         } catch {

@@ -67,6 +67,15 @@ public final class TrafficMonitor: Sendable {
         }
     }
 
+    /// The traffic per server key over the last `seconds` (less when turnout started later: the
+    /// window says how much); nil when a worker did not hand over its totals in time.
+    public func window(seconds: Double) -> StatsWindow? {
+        guard let all = server.trafficTotals() else { return nil }
+        let current = Self.keyed(all)
+        let now = Self.now()
+        return timeline.withLock { $0.window(seconds, current: current, now: now) }
+    }
+
     /// Each pool's traffic: its servers' merged.
     public static func poolTotals(_ totals: [TrafficKey: TrafficStats]) -> [String: TrafficStats] {
         var pools: [String: TrafficStats] = [:]

@@ -88,6 +88,14 @@ public struct GuardedSwitch: Sendable, Equatable, Codable {
         }
     }
 
+    /// Ends the watch where it stands, changing no weights: a reload took the split or its pools
+    /// away, so there is nothing to keep or to switch back to.
+    public mutating func abandon(because why: String, now: Double) {
+        guard !isFinished else { return }
+        state = .finished(.aborted, step: 0, at: now)
+        reason = why
+    }
+
     private mutating func finish(_ outcome: ReleaseState.Outcome, _ why: String, now: Double) -> [Change] {
         state = .finished(outcome, step: 0, at: now)
         reason = why

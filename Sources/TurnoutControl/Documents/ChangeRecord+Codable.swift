@@ -7,7 +7,7 @@ extension ChangeSource: Codable {}
 extension ChangeAction: Codable {
     /// Every action, for reading a name back.
     static let all: [ChangeAction] = [.weights, .switch, .rollback, .drain, .enable, .reload, .up, .down, .eject, .return]
-        + RolloutEvent.allCases.map(ChangeAction.rollout)
+        + RolloutEvent.allCases.map(ChangeAction.rollout) + GuardEvent.allCases.map(ChangeAction.guarded)
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()

@@ -20,9 +20,8 @@ extension Fleet {
         do throws(EtcdError) {
             let lease = try keepLease()
             try register(lease: lease)
-            // A rollout on a split this instance's file lacks is left to an instance that has it.
-            let config = control.config
-            let live = control.liveRollouts().filter { config.split(named: $0.split) != nil }
+            // A release on a split this instance's file lacks is left to an instance that has it.
+            let live = liveReleases()
             try claimLeads(of: live.map(\.split), lease: lease)
             try releaseLeads(keeping: Set(live.map(\.split)))
             try publishEvidence(for: live, lease: lease)
@@ -98,11 +97,10 @@ extension Fleet {
         }
     }
 
-    /// This instance's tallies for each rollout's current step, under its lease.
-    private func publishEvidence(for rollouts: [(split: String, rollout: Rollout)], lease: Int64) throws(EtcdError) {
-        for (split, rollout) in rollouts {
-            let step = EvidenceStep(rollout: rollout.startedAt, canaryWeight: rollout.canaryWeight)
-            guard let reading = stepReading(split: split, step: step, pools: [rollout.plan.baseline, rollout.plan.canary], timeout: 2) else { continue }
+    /// This instance's tallies for each release's current step, under its lease.
+    private func publishEvidence(for releases: [(split: String, step: EvidenceStep, pools: Set<String>)], lease: Int64) throws(EtcdError) {
+        for (split, step, pools) in releases {
+            guard let reading = stepReading(split: split, step: step, pools: pools, timeout: 2) else { continue }
             let document = EvidenceDocument(instance: cluster.instance, boot: boot, step: step, time: Date().timeIntervalSince1970, reading: reading)
             try client.put(keys.evidence(of: split, from: cluster.instance), value: Self.encode(document), lease: lease)
         }

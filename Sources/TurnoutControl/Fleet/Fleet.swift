@@ -150,8 +150,7 @@ public final class Fleet: Sendable, RolloutTraffic {
     /// The fleet's tallies for the rollout's current step: this instance's workers now, every
     /// other instance's last published evidence for the same step.
     public func reading(split: String, pools: Set<String>, timeout: Double) throws(ControlError) -> [TrafficKey: ServerTally]? {
-        guard let rollout = control.runtime.liveRollout(of: split) else { return nil }
-        let step = EvidenceStep(rollout: rollout.startedAt, canaryWeight: rollout.canaryWeight)
+        guard let step = liveReleases().first(where: { $0.split == split })?.step else { return nil }
         guard let own = stepReading(split: split, step: step, pools: pools, timeout: timeout) else { return nil }
         let published: EtcdRangeResponse
         do {
@@ -189,14 +188,24 @@ public final class Fleet: Sendable, RolloutTraffic {
         }
     }
 
-    /// Takes the base of every rollout whose step this instance has just begun to route by
+    /// Takes the base of every release whose step this instance has just begun to route by
     /// (called as soon as a state is put in force, so the count starts with the routing).
     func noteSteps() {
-        for (split, rollout) in control.liveRollouts() {
-            let step = EvidenceStep(rollout: rollout.startedAt, canaryWeight: rollout.canaryWeight)
-            guard status.withLock({ $0.stepBases[split]?.step != step }) else { continue }
-            _ = stepReading(split: split, step: step, pools: [rollout.plan.baseline, rollout.plan.canary], timeout: 2)
+        for (split, step, pools) in liveReleases() where status.withLock({ $0.stepBases[split]?.step != step }) {
+            _ = stepReading(split: split, step: step, pools: pools, timeout: 2)
         }
+    }
+
+    /// Every release in progress on a split this instance's configuration has: a rollout, or a
+    /// switch under watch (its one step is the switch: 100 % to the new pool). Its step is what
+    /// evidence counts from, its pools what evidence covers.
+    func liveReleases() -> [(split: String, step: EvidenceStep, pools: Set<String>)] {
+        let config = control.config
+        let rollouts = control.liveRollouts().map { split, rollout in
+            (split, EvidenceStep(rollout: rollout.startedAt, canaryWeight: rollout.canaryWeight), Set([rollout.plan.baseline, rollout.plan.canary]))
+        }
+        let guards = control.liveGuards().map { split, guarded in (split, EvidenceStep(rollout: guarded.startedAt, canaryWeight: 100), Set([guarded.to])) }
+        return (rollouts + guards).filter { config.split(named: $0.0) != nil }
     }
 
     /// Every look is saved: a new leader resumes from the evidence the old one last judged.

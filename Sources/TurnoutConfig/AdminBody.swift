@@ -19,15 +19,17 @@ public enum AdminBody {
         }
     }
 
-    /// `POST /splits/NAME/switch`: `{"to": "green", "force": false}`.
-    public static func switchTarget(_ body: [UInt8]) throws(ConfigErrors) -> (to: String, force: Bool) {
+    /// `POST /splits/NAME/switch`: `{"to": "green", "force": false, "guard": {…}}`; the guard
+    /// (see `SwitchGuard`) is nil when the body has none.
+    public static func switchTarget(_ body: [UInt8]) throws(ConfigErrors) -> (to: String, force: Bool, guard: SwitchGuard?) {
         try decode(body, expected: "an object like {\"to\": \"green\", \"force\": false}") { decoder, value in
-            guard let fields = decoder.reader.object(value, at: .root, keys: ["to", "force"]) else { return nil }
+            guard let fields = decoder.reader.object(value, at: .root, keys: ["to", "force", "guard"]) else { return nil }
             let to = decoder.reader.required(fields, "to", expected: "the pool to switch to").flatMap {
                 decoder.reader.string($0, at: JSONPath.root.key("to"), expected: "a pool name")
             }
             let force = decoder.reader.bool(fields, "force", default: false)
-            return to.map { ($0, force) }
+            let switchGuard = fields["guard"].flatMap { decoder.decodeSwitchGuard($0, at: JSONPath.root.key("guard")) }
+            return to.map { ($0, force, switchGuard) }
         }
     }
 

@@ -109,6 +109,12 @@ public struct AdminAPI: Sendable {
         case "switch":
             try expect(request, "POST")
             let target = try body(request) { body throws(ConfigErrors) in try AdminBody.switchTarget(body) }
+            var origin = origin
+            if let switchGuard = target.guard {
+                // The guard's checks run first and outside the change lock; the switch then
+                // validates again, as every switch does.
+                origin.reason = try control.checkSwitchGuard(switchGuard, split: split, to: target.to)
+            }
             try control.switchSplit(split, to: target.to, force: target.force, origin: origin)
         case "rollback":
             try expect(request, "POST")

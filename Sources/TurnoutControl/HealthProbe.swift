@@ -1,25 +1,19 @@
 import TurnoutConfig
-import TurnoutHTTP
 import TurnoutPosix
 
 /// Active health checks of one server (SPEC §4), HAProxy-style: every `interval_ms` a fresh
-/// connection sends `GET health.path`; a 2xx or 3xx within `timeout_ms` passes. `fall` failures
-/// in a row take an up server down, `rise` passes in a row bring a down one back. Servers start
-/// up, so a restart does not refuse traffic while the first checks run.
+/// connection sends `GET health.path` (a `ProbeExchange`, as a switch's preflight does); a 2xx
+/// or 3xx within `timeout_ms` passes. `fall` failures in a row take an up server down, `rise`
+/// passes in a row bring a down one back. Servers start up, so a restart does not refuse
+/// traffic while the first checks run.
 final class HealthProbe: TimerNode, EventHandler {
     let pool: String
     let server: String
     private let address: SocketAddress?
     private unowned let monitor: ServerMonitor
     private var settings: HealthConfig
-    private var socket = Socket(adopting: -1)
-    private var registration: Registration?
-    private enum Phase { case idle, connecting, reading }
-    private var phase = Phase.idle
-    private var input = [UInt8](repeating: 0, count: 4096)
-    private var filled = 0
-    private var parser = ResponseHeadParser(limits: HTTPLimits(maxHeadBytes: 4096))
-    private var head = ResponseHead()
+    /// The check in flight; its head must fit 4 KiB, and its body is not read.
+    private var exchange = ProbeExchange(headLimit: 4096, bodyLimit: 0)
     private var passes = 0
     private var failures = 0
     private(set) var up = true
@@ -38,23 +32,20 @@ final class HealthProbe: TimerNode, EventHandler {
     func update(_ settings: HealthConfig) { self.settings = settings }
 
     override func timerExpired(now: UInt64) {
-        switch phase {
-        case .idle: begin()
-        case .connecting: finish(passed: false, detail: "connecting took longer than timeout_ms \(settings.timeoutMs)")
-        case .reading: finish(passed: false, detail: "no answer within timeout_ms \(settings.timeoutMs)")
-        }
+        guard exchange.isActive else { return begin() }
+        let connecting = exchange.isConnecting
+        exchange.cancel()
+        finish(passed: false, detail: connecting ? "connecting took longer than timeout_ms \(settings.timeoutMs)" : "no answer within timeout_ms \(settings.timeoutMs)")
     }
 
     func handleEvents(_ events: UInt32) {
-        if phase == .connecting && events & (EpollEvents.writable | EpollEvents.error | EpollEvents.hangUp) != 0 {
-            if let error = socket.pendingError() {
-                finish(passed: false, detail: "connect: \(error)")
-                return
-            }
-            sendRequest()
-        }
-        if phase == .reading && events & (EpollEvents.readable | EpollEvents.readHangUp | EpollEvents.hangUp | EpollEvents.error) != 0 {
-            readAnswer()
+        switch exchange.handle(events) {
+        case nil:
+            break
+        case .answered(let answer):
+            finish(passed: (200..<400).contains(answer.status), detail: "\(settings.path) answered \(answer.status)")
+        case .failed(let failure):
+            finish(passed: false, detail: Self.describe(failure, path: settings.path))
         }
     }
 
@@ -63,64 +54,29 @@ final class HealthProbe: TimerNode, EventHandler {
             finish(passed: false, detail: "the address cannot be used")
             return
         }
-        do {
-            socket = try Socket.connect(to: address)
-            registration = try monitor.loop.register(descriptor: socket.descriptor, events: EpollEvents.connection, handler: self)
-        } catch {
-            finish(passed: false, detail: "connect: \(error)")
+        let request = ProbeExchange.request(path: settings.path, host: server, userAgent: "turnout-health-check")
+        if let failure = exchange.start(to: address, request: request, on: monitor.loop, handler: self) {
+            finish(passed: false, detail: Self.describe(failure, path: settings.path))
             return
         }
-        phase = .connecting
-        filled = 0
-        parser.reset()
         monitor.loop.timers.schedule(self, at: monitor.loop.now &+ UInt64(settings.timeoutMs) * 1_000_000)
     }
 
-    private func sendRequest() {
-        let request = Array("GET \(settings.path) HTTP/1.1\r\nHost: \(server)\r\nUser-Agent: turnout-health-check\r\nConnection: close\r\n\r\n".utf8)
-        // A few dozen bytes on a fresh connection fit the socket buffer; a short write is a failure.
-        let result = request.withUnsafeBytes { socket.write($0.baseAddress!, count: $0.count) }
-        guard case .bytes(let n) = result, n == request.count else {
-            finish(passed: false, detail: "could not send the check request")
-            return
-        }
-        phase = .reading
-    }
-
-    private func readAnswer() {
-        while phase == .reading {
-            guard filled < input.count else {
-                finish(passed: false, detail: "the answer's head is larger than 4 KiB")
-                return
-            }
-            let result = input.withUnsafeMutableBytes { socket.read(into: $0.baseAddress! + filled, count: $0.count - filled) }
-            switch result {
-            case .bytes(let n):
-                filled += n
-                let parsed = input.withUnsafeBytes { parser.parse(UnsafeRawBufferPointer(rebasing: $0[0..<filled]), requestMethod: .get, into: &head) }
-                switch parsed {
-                case .complete:
-                    finish(passed: (200..<400).contains(head.status), detail: "\(settings.path) answered \(head.status)")
-                case .failed(let error):
-                    finish(passed: false, detail: "\(settings.path) answered with an invalid response: \(error.message)")
-                case .needMore:
-                    continue
-                }
-            case .wouldBlock:
-                return
-            case .endOfFile, .failed:
-                finish(passed: false, detail: "the connection closed before an answer")
-            }
+    /// A failed check in the words of the health verdict's reason.
+    private static func describe(_ failure: ProbeExchange.Failure, path: String) -> String {
+        switch failure {
+        case .connect(let error): return "connect: \(error)"
+        case .send: return "could not send the check request"
+        case .closed(nil): return "the connection closed before an answer"
+        case .closed(let status?): return "\(path) answered \(status), then the connection closed"
+        case .invalid(let reason): return "\(path) answered with an invalid response: \(reason)"
         }
     }
 
     /// Ends a check: closes its connection, counts it, reports a verdict that changed, and
     /// schedules the next check.
     private func finish(passed: Bool, detail: String) {
-        if let registration { monitor.loop.deregister(descriptor: socket.descriptor, registration: registration) }
-        registration = nil
-        socket.close()
-        phase = .idle
+        exchange.cancel()
         monitor.loop.timers.schedule(self, at: monitor.loop.now &+ UInt64(settings.intervalMs) * 1_000_000)
         if passed {
             passes += 1
@@ -142,8 +98,6 @@ final class HealthProbe: TimerNode, EventHandler {
     /// Stops checking (the server left the configuration).
     func cancel() {
         monitor.loop.timers.remove(self)
-        if let registration { monitor.loop.deregister(descriptor: socket.descriptor, registration: registration) }
-        registration = nil
-        socket.close()
+        exchange.cancel()
     }
 }

@@ -13,7 +13,12 @@ enum CtlCommand {
           status                          pools, servers, splits and their weights
           weights SPLIT                   show a split's weights
           weights SPLIT POOL=N …          set them (pools not named get 0)
-          switch SPLIT POOL [--force]     send all of SPLIT to POOL (blue-green)
+          switch SPLIT POOL [--force] [--preflight PATH[=STATUS][~TEXT] …]
+                                          send all of SPLIT to POOL (blue-green); each
+                                          --preflight first sends GET PATH to every server of
+                                          POOL that is not drained, which must answer STATUS
+                                          (200 unless given) with TEXT in its body, or nothing
+                                          changes
           rollback SPLIT                  restore the weights before the last change
           rollout start SPLIT [--baseline POOL --canary POOL --steps 5:60,25:120,pause,100 [--advance hold|proven]] [--force]
                                           start a rollout (no flags: the configuration's template);
@@ -43,6 +48,8 @@ enum CtlCommand {
     static func run(_ arguments: inout Arguments) throws(UsageError) -> Int32 {
         let json = arguments.flag("--json")
         let force = arguments.flag("--force")
+        var preflight: [String] = []
+        while let check = try arguments.option("--preflight") { preflight.append(check) }
         let socket = try arguments.option("--socket")
         let url = try arguments.option("--url")
         let tokenFile = try arguments.option("--token-file")
@@ -58,7 +65,8 @@ enum CtlCommand {
         if verb == "dashboard" && !words.isEmpty { throw UsageError("usage: turnout ctl dashboard [--port N]") }
         if verb != "rollout" && !start.isEmpty { throw UsageError("--baseline, --canary, --steps and --advance go with rollout start only") }
         if verb == "rollout" { start.force = force }
-        let call = verb == "dashboard" ? (method: "GET", path: "/", body: nil) : verb == "rollout" ? try CtlRollout.request(words: words, options: start) : try request(verb: verb, words: words, force: force)
+        if verb != "switch" && !preflight.isEmpty { throw UsageError("--preflight goes with switch only") }
+        let call = verb == "dashboard" ? (method: "GET", path: "/", body: nil) : verb == "rollout" ? try CtlRollout.request(words: words, options: start) : try request(verb: verb, words: words, force: force, preflight: preflight)
 
         let client: AdminClient
         do {
@@ -89,7 +97,7 @@ enum CtlCommand {
     }
 
     /// The admin call a verb stands for.
-    static func request(verb: String, words: [String], force: Bool) throws(UsageError) -> (method: String, path: String, body: String?) {
+    static func request(verb: String, words: [String], force: Bool, preflight: [String] = []) throws(UsageError) -> (method: String, path: String, body: String?) {
         func expect(_ count: Int, _ shape: String) throws(UsageError) {
             guard words.count == count else { throw UsageError("usage: turnout ctl \(verb) \(shape)") }
         }
@@ -115,8 +123,9 @@ enum CtlCommand {
             }
             return ("PUT", "/splits/\(escape(split))", jsonObject(weights))
         case "switch":
-            try expect(2, "SPLIT POOL [--force]")
-            return ("POST", "/splits/\(escape(words[0]))/switch", "{\"to\": \(jsonString(words[1])), \"force\": \(force)}")
+            try expect(2, "SPLIT POOL [--force] [--preflight PATH[=STATUS][~TEXT] …]")
+            let guardMember = try CtlPreflight.guardMember(preflight).map { ", " + $0 } ?? ""
+            return ("POST", "/splits/\(escape(words[0]))/switch", "{\"to\": \(jsonString(words[1])), \"force\": \(force)\(guardMember)}")
         case "rollback":
             try expect(1, "SPLIT")
             return ("POST", "/splits/\(escape(words[0]))/rollback", nil)

@@ -114,6 +114,12 @@ public struct AdminAPI: Sendable {
                 // The guard's checks run first and outside the change lock; the switch then
                 // validates again, as every switch does.
                 origin.reason = try control.checkSwitchGuard(switchGuard, split: split, to: target.to)
+                if let watch = switchGuard.watchSeconds {
+                    try rollouts.startGuardedSwitch(split: split, to: target.to, watchSeconds: watch,
+                                                    baselineSeconds: switchGuard.baselineSeconds ?? SwitchGuard.defaultBaselineSeconds,
+                                                    force: target.force, origin: origin)
+                    return .json(200, jsonText(try control.guardDocument(split)))
+                }
             }
             try control.switchSplit(split, to: target.to, force: target.force, origin: origin)
         case "rollback":

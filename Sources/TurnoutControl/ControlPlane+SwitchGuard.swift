@@ -46,7 +46,7 @@ extension ControlPlane {
         guard split.weights[pool] != nil, let definition = config.pool(named: pool) else {
             throw .badRequest("pool \(quoted(pool)) is not in split \(quoted(name)) (its pools: \(list(split.poolNames)))")
         }
-        try Self.refuseDuringRollout(name, runtime)
+        try Self.refuseDuringRelease(name, runtime)
         let drained = runtime.drained[pool] ?? []
         let servers = definition.servers.map(\.address).filter { !drained.contains($0.description) }
         let mirrors = config.routes.indices.compactMap { config.mirror(forRoute: $0) }.filter { $0.pool == pool }

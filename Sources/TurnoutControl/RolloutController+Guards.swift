@@ -19,6 +19,7 @@ extension RolloutController {
 
     /// Switches split `name` to `pool` under watch: the reference is the traffic of the pool the
     /// split is on now over its last `baselineSeconds` (what the stats timeline holds of them).
+    @discardableResult
     public func startGuardedSwitch(split name: String, to pool: String, watchSeconds: Int, baselineSeconds: Int, force: Bool,
                                    origin: ChangeOrigin) throws(ControlError) -> GuardedSwitch {
         // The one pool taking the split's traffic now; the control plane refuses any other shape.

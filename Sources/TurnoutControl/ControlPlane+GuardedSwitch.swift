@@ -47,7 +47,8 @@ extension ControlPlane {
             runtime.weights[name] = new
             runtime.guards[name] = guarded
             let record = ChangeRecord(time: now, split: name, action: .guarded(.started), old: old, new: new,
-                                      origin: ChangeOrigin(source: .guard, caller: origin.caller, reason: guarded.reason))
+                                      origin: ChangeOrigin(source: .guard, caller: origin.caller,
+                                                           reason: [origin.reason, guarded.reason].compactMap { $0 }.joined(separator: "; ")))
             return Change(runtime: runtime, records: [record], result: guarded)
         }
     }

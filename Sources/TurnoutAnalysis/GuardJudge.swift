@@ -123,6 +123,22 @@ public struct GuardJudge: Sendable, Equatable, Codable {
     /// The new pool's share of requests above the latency line; nil before any.
     public var shareAboveLine: Double? { latency.count == 0 ? nil : Double(aboveLine) / Double(latency.count) }
 
+    /// The new pool's error rate with its two-sided Wilson interval at the policy's confidence;
+    /// nil before any request. For the report: the tests themselves are the sequential ones.
+    public var errorRateInterval: ClosedRange<Double>? { Self.wilson(errors, requests, confidence: policy.confidence) }
+
+    /// The new pool's share above the latency line with its interval, as `errorRateInterval`.
+    public var shareAboveLineInterval: ClosedRange<Double>? { Self.wilson(aboveLine, latency.count, confidence: policy.confidence) }
+
+    static func wilson(_ x: UInt64, _ n: UInt64, confidence: Double) -> ClosedRange<Double>? {
+        guard n > 0 else { return nil }
+        let z = GuardReference.normalQuantile(upperTail: (1 - confidence) / 2)
+        let p = Double(x) / Double(n), m = Double(n)
+        let center = (p + z * z / (2 * m)) / (1 + z * z / m)
+        let half = z / (1 + z * z / m) * (p * (1 - p) / m + z * z / (4 * m * m)).squareRoot()
+        return max(0, center - half)...min(1, center + half)
+    }
+
     /// Why the judge is where it is, in words, naming the pools.
     public func reason(new: String, old: String) -> String {
         let q = Format.quantileName(quantile)

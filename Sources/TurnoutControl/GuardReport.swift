@@ -14,9 +14,11 @@ enum GuardReport {
             reference: GuardDocument.Reference(pool: guarded.from, seconds: judge.reference.seconds, requests: judge.reference.requests,
                                                errorRate: judge.reference.errorRate, errorRateBound: judge.referenceErrorBound,
                                                latencyBoundMs: ms(judge.referenceLatencyBound)),
-            new: GuardDocument.Observed(pool: guarded.to, requests: judge.requests, errorRate: judge.errorRate, errorLine: judge.errorLine,
+            new: GuardDocument.Observed(pool: guarded.to, requests: judge.requests, errorRate: judge.errorRate,
+                                        errorRateInterval: judge.errorRateInterval.map { [$0.lowerBound, $0.upperBound] }, errorLine: judge.errorLine,
                                         latencyQuantile: judge.quantile, latencyMs: judge.latency.value(atQuantile: judge.quantile).map(ms),
-                                        latencyLineMs: ms(judge.latencyLine), shareAboveLine: judge.shareAboveLine),
+                                        latencyLineMs: ms(judge.latencyLine), shareAboveLine: judge.shareAboveLine,
+                                        shareAboveLineInterval: judge.shareAboveLineInterval.map { [$0.lowerBound, $0.upperBound] }),
             evidence: GuardDocument.Evidence(errorRate: judge.errorEvidence, latency: judge.latencyEvidence, threshold: judge.threshold))
     }
 }

@@ -64,6 +64,12 @@ import TurnoutFixture
         #expect(took < 30, "switched back after \(took) s of a 120 s watch")
         #expect(end["weights"] as? [String: Int] == ["blue": 100, "canary": 0])
         #expect(load.failures.isEmpty, "\(load.failures.prefix(3))")
+        // The report: the new pool's rate inside its interval, above its line; the reference's bound above its rate.
+        let new = try #require(end["new"] as? [String: Any])
+        let rate = try #require(new["error_rate"] as? Double), interval = try #require(new["error_rate_interval"] as? [Double])
+        #expect(interval[0] <= rate && rate <= interval[1] && rate > (new["error_line"] as? Double ?? 1), "\(new)")
+        let reference = try #require(end["reference"] as? [String: Any])
+        #expect((reference["error_rate_bound"] as? Double ?? 0) > (reference["error_rate"] as? Double ?? 1), "\(reference)")
         let revert = try #require(try harness.history().last)
         #expect(revert["action"] as? String == "guard_revert" && revert["source"] as? String == "guard")
         #expect(revert["new"] as? [String: Int] == ["blue": 100, "canary": 0])

@@ -42,6 +42,8 @@ public struct GuardDocument: Codable, Sendable, Equatable {
         public var pool: String
         public var requests: UInt64
         @Nullable public var errorRate: Double?
+        /// Its interval at the analysis's confidence (the fail tests are sequential; this is for reading).
+        @Nullable public var errorRateInterval: [Double]?
         /// The error rate the new pool must not be shown above.
         public var errorLine: Double
         public var latencyQuantile: Double
@@ -50,9 +52,11 @@ public struct GuardDocument: Codable, Sendable, Equatable {
         public var latencyLineMs: Double
         /// …and this is their share, which must not be shown above 1 − the quantile.
         @Nullable public var shareAboveLine: Double?
+        @Nullable public var shareAboveLineInterval: [Double]?
 
         enum CodingKeys: String, CodingKey {
-            case pool, requests, errorRate = "error_rate", errorLine = "error_line", latencyQuantile = "latency_quantile",
+            case pool, requests, errorRate = "error_rate", errorRateInterval = "error_rate_interval", errorLine = "error_line",
+                 shareAboveLineInterval = "share_above_line_interval", latencyQuantile = "latency_quantile",
                  latencyMs = "latency_ms", latencyLineMs = "latency_line_ms", shareAboveLine = "share_above_line"
         }
     }

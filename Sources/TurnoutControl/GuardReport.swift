@@ -19,6 +19,12 @@ enum GuardReport {
                                         latencyLineMs: ms(judge.latencyLine), shareAboveLine: judge.shareAboveLine),
             evidence: GuardDocument.Evidence(errorRate: judge.errorEvidence, latency: judge.latencyEvidence, threshold: judge.threshold))
     }
+
+    /// The guard's line in `/status`.
+    static func summary(_ guarded: GuardedSwitch) -> GuardSummary {
+        GuardSummary(state: guarded.phase, from: guarded.from, to: guarded.to, watchEndsAt: RolloutReport.isoTime(guarded.watchEndsAt),
+                     reason: guarded.reason)
+    }
 }
 
 extension ControlPlane {

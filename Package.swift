@@ -60,7 +60,7 @@ let package = Package(
         // The dashboard's page, style and script are real files compiled in (still one binary).
         .target(name: "TurnoutControl", dependencies: ["TurnoutCore", "TurnoutConfig", "TurnoutAdmin", "TurnoutMetrics", "TurnoutPosix",
                                                         "TurnoutAnalysis", "TurnoutRollout", "TurnoutNotify", "TurnoutMirror", "TurnoutEtcd"],
-                resources: ["page.html", "style.css", "charts.js", "mirror.js", "fleet.js", "rendering.js"].map { .embedInCode("Dashboard/" + $0) }),
+                resources: ["page.html", "style.css", "charts.js", "mirror.js", "fleet.js", "guard.js", "rendering.js"].map { .embedInCode("Dashboard/" + $0) }),
         .executableTarget(name: "turnout", dependencies: ["TurnoutCore", "TurnoutConfig", "TurnoutControl", "TurnoutAdmin", "TurnoutFixture", "TurnoutRollout",
                                                    "TurnoutEtcd"]),
 

@@ -24,7 +24,8 @@ extension ControlPlane {
             for split in state.config.splits {
                 let (weights, source) = Self.weights(of: split, state.runtime)
                 splits[split.name] = SplitStatus(weights: weights, source: source, rollbackDepth: state.runtime.previous[split.name]?.count ?? 0,
-                                                 rollout: state.runtime.rollouts[split.name].map(RolloutReport.summary))
+                                                 rollout: state.runtime.rollouts[split.name].map(RolloutReport.summary),
+                                                 guarded: state.runtime.guards[split.name].map(GuardReport.summary))
             }
             return StatusDocument(
                 version: version,

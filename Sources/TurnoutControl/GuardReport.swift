@@ -21,6 +21,12 @@ enum GuardReport {
                                         shareAboveLineInterval: judge.shareAboveLineInterval.map { [$0.lowerBound, $0.upperBound] }),
             evidence: GuardDocument.Evidence(errorRate: judge.errorEvidence, latency: judge.latencyEvidence, threshold: judge.threshold))
     }
+
+    /// The guard's line in `/status`.
+    static func summary(_ guarded: GuardedSwitch) -> GuardSummary {
+        GuardSummary(state: guarded.phase, from: guarded.from, to: guarded.to, watchEndsAt: RolloutReport.isoTime(guarded.watchEndsAt),
+                     reason: guarded.reason)
+    }
 }
 
 extension ControlPlane {

@@ -151,6 +151,7 @@ import TurnoutFixture
             """)
         #expect(jsonText(try #require(status.splits["web"])) == """
             {
+              "guard" : null,
               "rollback_depth" : 0,
               "rollout" : null,
               "source" : "config",

@@ -67,6 +67,15 @@ import TurnoutPosix
         #expect(page.contains("section.hidden = !fleet;"))
     }
 
+    /// A split's Guard block is fetched from GET /splits/NAME/guard only when /status says the
+    /// split has (or had) a guarded switch (its behaviour in a browser is dashboard_test.py's).
+    @Test func guardReportIsFetchedOnlyWhenStatusHasOne() {
+        let page = DashboardPage.html
+        #expect(page.contains(#"if (split.guard && guardReportStale(split.guard, state.guards[name])) {"#))
+        #expect(page.contains(#"box.hidden = !split.guard || !report;"#))
+        #expect(page.contains(#"{ to, guard: { watch_s: seconds } }"#))
+    }
+
     @Test func seriesEndpointAnswersPerPoolAndServer() throws {
         let admin = try AdminEndToEndTests.Admin()
         defer { admin.stop() }

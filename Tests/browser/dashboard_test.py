@@ -3,14 +3,15 @@
 
 Starts fixture upstreams (turnout-bench upstream) and `turnout run` with a TCP admin listener on
 loopback, sends steady traffic from a thread of its own, opens http://ADMIN/ and checks what an
-operator would look at and click. Then, when etcd is installed, a fleet: its own etcd and two
-`turnout run` instances sharing it, edge-1's page through `turnout ctl dashboard`, and the Fleet
-panel as a change is made on edge-2 and etcd goes away (without etcd that scenario is skipped
-with a note, or fails when TURNOUT_REQUIRE_ETCD=1). Every wait is bounded; everything started is
+operator would look at and click, up to a rollout rolled back and a guarded switch started from
+the page and reverted when its new pool fails. Then, when etcd is installed, a fleet: its own
+etcd and two `turnout run` instances sharing it, edge-1's page through `turnout ctl dashboard`,
+and the Fleet panel as a change is made on edge-2 and etcd goes away (without etcd that
+scenario is skipped with a note, or fails when TURNOUT_REQUIRE_ETCD=1). Every wait is bounded; everything started is
 killed at the end; the last line is `N passed, N failed` and the exit status is non-zero on any
 failure.
 
-usage: dashboard_test.py --turnout PATH --bench PATH [--screenshot PATH] [--fleet-screenshot PATH]
+usage: dashboard_test.py --turnout PATH --bench PATH [--screenshot PATH] [--guard-screenshot PATH] [--fleet-screenshot PATH]
 """
 import argparse
 import http.client
@@ -393,12 +394,96 @@ def fleet_scenario(args):
                     print("--- %s's log (last 20 lines) ---\n" % name + "".join(open(log_path).readlines()[-20:]))
         shutil.rmtree(directory, ignore_errors=True)
 
+def blue_requests_last_300s(admin):
+    """Blue's requests over the last 300 s, summed from GET /stats/series (one point a second)."""
+    series = admin_json(admin, "GET", "/stats/series")[1]
+    column = series["columns"].index("requests_per_s")
+    return sum(point[column] or 0 for point in series["pools"]["blue"]["points"])
+
+
+def guard_scenario(driver, js, admin, ports, args):
+    """A guarded switch from blue to green started through the page's "Switch with guard…": the
+    Guard block shows it watching against blue's reference (the API's request count), then green
+    answers only errors and the block shows it reverted, the reason naming the error rate, and
+    the weights back on blue."""
+    enough = wait_for(lambda: blue_requests_last_300s(admin) >= 1000, 20)
+    check("blue has at least 1,000 requests in its last 300 s before the guarded switch", enough, "%d" % blue_requests_last_300s(admin))
+    driver.set_window_size(1280, 1000)
+    Select(driver.find_element(By.ID, "switch-to-web")).select_by_value("green")
+    driver.find_element(By.ID, "switch-guard-web").click()
+    prompt = WebDriverWait(driver, 5).until(expected_conditions.alert_is_present())
+    asked = prompt.text
+    prompt.send_keys("300")
+    prompt.accept()
+    confirm = WebDriverWait(driver, 5).until(expected_conditions.alert_is_present())
+    question = confirm.text
+    confirm.accept()
+    code, report = wait_for(lambda: (lambda r: r[0] == 200 and r)(admin_json(admin, "GET", "/splits/web/guard")), 5) or (None, None)
+    check("Switch with guard… asks for the watch's seconds, confirms, and starts a guarded switch to green",
+          "seconds" in asked and "5 min" in question and code == 200 and report["state"] == "watching" and report["to"] == "green"
+          and report["watch_s"] == 300, "asked %r, confirmed %r, API %s" % (asked, question, str(report)[:200]))
+    summary = admin_json(admin, "GET", "/status")[1]["splits"]["web"]["guard"]
+    check("/status carries the guard's summary", summary and summary["state"] == "watching" and summary["from"] == "blue"
+          and summary["to"] == "green" and summary["watch_ends_at"] == report["watch_ends_at"], str(summary))
+
+    def shown_guard():
+        return js("const g = document.getElementById('guard-web'); if (!g || g.hidden) return null;"
+                  "const n = s => (g.querySelector('tr[data-side=' + s + '] [data-requests]') || {}).textContent;"
+                  "return { state: g.dataset.state, badge: (g.querySelector('.badge') || {}).textContent, reference: n('reference'), new: n('new'),"
+                  " time: (g.querySelector('.guard-time') || {}).textContent, reason: (g.querySelector('.guard-reason') || {}).textContent,"
+                  " weights: (g.querySelector('.guard-weights') || {}).textContent || '', tests: g.querySelectorAll('tr[data-test] .evid').length }")
+    watching = wait_for(lambda: (lambda g: g and g["state"] == "watching" and g)(shown_guard()), 5) or shown_guard() or {}
+    check("the Guard block shows watching, blue's reference as the API has it, time left and both tests",
+          watching.get("badge") == "watching" and watching.get("reference") == str(report["reference"]["requests"])
+          and "left of 5 min" in watching.get("time", "") and watching.get("tests") == 2,
+          "page %s, API reference %s requests" % (watching, report["reference"]["requests"]))
+    green_seen = wait_for(lambda: (lambda g: g and int(g["new"] or 0) > 0 and g)(shown_guard()), 10) or {}
+    check("the new pool's requests count up on the page while it watches", green_seen, str(green_seen))
+
+    # Green answers only errors: the guard switches back on its own, and the page says why.
+    request(ports["green"], "POST", "/_fixture?error_rate=1")
+    reverted = wait_for(lambda: (lambda g: g and g["state"] == "reverted" and g)(shown_guard()), 30) or shown_guard() or {}
+    weights = admin_json(admin, "GET", "/status")[1]["splits"]["web"]["weights"]
+    check("a failing green ends reverted on screen within 30 s, the reason naming its error rate",
+          reverted.get("badge") == "reverted" and "error rate" in reverted.get("reason", "") and "Outcome" in reverted.get("reason", ""),
+          str(reverted)[:400])
+    check("and the weights are back on blue, in /status and on the page", weights == {"blue": 100, "green": 0, "canary": 0}
+          and "blue=100" in reverted.get("weights", "") and "green=0" in reverted.get("weights", "")
+          and wait_for(lambda: shown_weights_of(js).get("blue") == 100, 5), "%s | %s" % (weights, reverted.get("weights")))
+    refused = js("return [...document.querySelectorAll('#guard-web button')].map(b => b.id)")
+    check("the Guard block has its Keep and Revert buttons", refused == ["guard-keep-web", "guard-revert-web"], str(refused))
+    history = wait_for(lambda: (lambda h: "guard start web" in h and "guard revert web" in h and h)(
+        js("return document.getElementById('history-table').innerText")), 5) or ""
+    check("the history shows the guard's start and revert", history, history[:200].replace("\n", " | "))
+
+    # The block whole in the window (an element's screenshot is cut at the window's edge), with
+    # the switch's "Done" message (sticky at the top) cleared so it does not cover the block.
+    driver.set_window_size(1280, 1400)
+    js("showMessage('', ''); document.getElementById('guard-web').scrollIntoView()")
+    time.sleep(1.2)
+    driver.find_element(By.ID, "guard-web").screenshot(args.guard_screenshot)
+    check("a screenshot of the Guard block is saved", os.path.getsize(args.guard_screenshot) > 5000, args.guard_screenshot)
+    request(ports["green"], "POST", "/_fixture?error_rate=0")
+
+    # Keep on an ended guard is refused with the API's words.
+    driver.find_element(By.ID, "guard-keep-web").click()
+    WebDriverWait(driver, 5).until(expected_conditions.alert_is_present()).accept()
+    shown = wait_for(lambda: "error" in driver.find_element(By.ID, "message").get_attribute("class") and driver.find_element(By.ID, "message").text, 5) or ""
+    api_text = admin_json(admin, "POST", "/splits/web/guard/keep")[1]["error"]
+    check("Keep on a guard that is over shows the API's refusal text", api_text in shown, "shown %r, API %r" % (shown, api_text))
+
+
+def shown_weights_of(js):
+    return js("return Object.fromEntries([...document.querySelectorAll('#split-web .legend [data-pool]')]"
+              ".map(e => [e.dataset.pool, Number(e.dataset.weight)]))")
+
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--turnout", required=True)
     parser.add_argument("--bench", required=True)
     parser.add_argument("--screenshot", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "dashboard-rollout.png"))
+    parser.add_argument("--guard-screenshot", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "dashboard-guard.png"))
     parser.add_argument("--fleet-screenshot", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "dashboard-fleet.png"))
     args = parser.parse_args()
     args.turnout, args.bench = os.path.abspath(args.turnout), os.path.abspath(args.bench)
@@ -557,6 +642,8 @@ def main():
         check("the failing canary ends rolled back on screen", rolled and "rolled back" in outcome and "Outcome" in outcome, outcome[:300].replace("\n", " | "))
         weights = admin_json(admin, "GET", "/status")[1]["splits"]["web"]["weights"]
         check("and the weights are back on the baseline", weights.get("blue") == 100 and weights.get("canary") == 0, str(weights))
+
+        guard_scenario(driver, js, admin, ports, args)
 
         # Phone width: nothing wider than the screen.
         driver.set_window_size(390, 844)

@@ -2,14 +2,15 @@ import TurnoutAdmin
 
 /// The dashboard (`GET /` on every admin listener, and `turnout ctl dashboard`): one
 /// self-contained page, inline CSS and JavaScript, no external asset, no build step. It polls
-/// `/status`, `/stats/series`, `/history`, the rollout reports and, while a route mirrors,
-/// `/mirror` once a second and calls the same endpoints as `turnout ctl` for its buttons, so a
-/// relay only has to copy requests.
+/// `/status`, `/stats/series`, `/history`, the rollout reports, a split's guard report while
+/// `/status` says it has one and, while a route mirrors, `/mirror` once a second and calls the
+/// same endpoints as `turnout ctl` for its buttons, so a relay only has to copy requests.
 ///
 /// The page is edited as what it is, real files beside this one: `page.html` (the document),
-/// `style.css`, and the script in four parts (`charts.js`: formatting, the admin API calls and
+/// `style.css`, and the script in five parts (`charts.js`: formatting, the admin API calls and
 /// the charts; `mirror.js`: the Shadow panel; `fleet.js`: the Fleet panel, shown only in a fleet;
-/// `rendering.js`: rendering and the poll loop).
+/// `guard.js`: a split's Guard block and its "Switch with guard…" control; `rendering.js`:
+/// rendering and the poll loop).
 /// SwiftPM compiles them into the binary (`embedInCode` in Package.swift), so Turnout still ships
 /// as one static binary with no resource bundle beside it; this type puts them together once.
 public enum DashboardPage {
@@ -23,7 +24,8 @@ public enum DashboardPage {
 
     /// The whole page: `page.html` with the style and the script's parts in place.
     public static let html: String = {
-        let script = [PackageResources.charts_js, PackageResources.mirror_js, PackageResources.fleet_js, PackageResources.rendering_js]
+        let script = [PackageResources.charts_js, PackageResources.mirror_js, PackageResources.fleet_js, PackageResources.guard_js,
+                      PackageResources.rendering_js]
             .map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\n")
         let page = String(decoding: PackageResources.page_html, as: UTF8.self)
         precondition(page.contains(styleMarker) && page.contains(scriptMarker), "page.html: a marker is missing")

@@ -2,7 +2,7 @@
 const POOL_COLORS = { blue: "#0072B2", green: "#009E73", canary: "#E69F00" };
 const OTHER_COLORS = ["#56B4E9", "#D55E00", "#CC79A7", "#F0E442", "#000000", "#999999"];
 const WINDOW_MS = 300000;
-const state = { status: null, series: {}, lastSeriesTime: null, reports: {}, mirror: null, history: [], busy: false, failures: 0 };
+const state = { status: null, series: {}, lastSeriesTime: null, reports: {}, guards: {}, mirror: null, history: [], busy: false, failures: 0 };
 let assignedOthers = {};
 
 function poolColor(name) {

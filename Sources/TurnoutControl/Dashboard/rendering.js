@@ -36,6 +36,7 @@ function renderSplits(s) {
       for (const p of options) select.append(el("option", { value: p, text: p }));
     }
     renderRollout(name, split, box.querySelector(".rollout"));
+    renderGuard(name, split, box.querySelector(".guard"));
   }
 }
 function buildSplit(name, split) {
@@ -61,13 +62,16 @@ function buildSplit(name, split) {
         el("button", { type: "button", id: "switch-" + name, onclick: () => {
           const to = document.getElementById("switch-to-" + name).value;
           act("Switch split " + name + " to " + to + " (100 %)?", "POST", "/splits/" + q + "/switch", { to });
-        } }, "Switch")),
+        } }, "Switch"), " ",
+        el("button", { type: "button", id: "switch-guard-" + name, title: "switch, then watch the new pool against the old pool's traffic and switch back on a fail",
+          onclick: () => switchWithGuard(name) }, "Switch with guard…")),
       el("button", { type: "button", id: "rollback-" + name, onclick: () => act("Roll split " + name + " back to its previous weights?", "POST", "/splits/" + q + "/rollback") }, "Roll back")),
     el("div", { class: "buttons" }, el("span", { class: "muted" }, "Rollout:"),
       el("button", { type: "button", id: "rollout-start-" + name, onclick: () => act("Start a rollout of " + name + " from the configuration's template?", "POST", "/splits/" + q + "/rollout") }, "Start"),
       ...["pause", "resume", "abort", "promote"].map(verb => el("button", { type: "button", id: "rollout-" + verb + "-" + name, class: verb === "abort" ? "danger" : "",
         onclick: () => act(verb[0].toUpperCase() + verb.slice(1) + " the rollout of " + name + "?", "POST", "/splits/" + q + "/rollout/" + verb) }, verb[0].toUpperCase() + verb.slice(1)))),
-    el("div", { class: "rollout", id: "rollout-" + name }));
+    el("div", { class: "rollout", id: "rollout-" + name }),
+    buildGuard(name));
   return box;
 }
 function renderRollout(name, split, box) {
@@ -237,6 +241,11 @@ async function poll() {
       const old = state.reports[name];
       if (split.rollout && !(old && old.finished_at && split.rollout.state === old.state)) {
         try { state.reports[name] = await api("GET", "/splits/" + encodeURIComponent(name) + "/rollout"); } catch (e) { /* shown on the next poll */ }
+      }
+    }
+    for (const [name, split] of Object.entries(status.splits)) {
+      if (split.guard && guardReportStale(split.guard, state.guards[name])) {
+        try { state.guards[name] = await api("GET", "/splits/" + encodeURIComponent(name) + "/guard"); } catch (e) { /* shown on the next poll */ }
       }
     }
     state.mirror = mirrorConfigured(status) ? await api("GET", "/mirror") : null;

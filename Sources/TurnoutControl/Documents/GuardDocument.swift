@@ -1,3 +1,5 @@
+import TurnoutRollout
+
 /// `GET /splits/NAME/guard`, and the answer of a guarded switch and its verbs: where the watch
 /// stands, the reference it judges against, the new pool's estimates, the lines, the evidence and
 /// the reason in words.
@@ -75,5 +77,19 @@ public struct GuardDocument: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case split, from, to, state, weights, previousWeights = "previous_weights", startedAt = "started_at", watchS = "watch_s",
              watchEndsAt = "watch_ends_at", finishedAt = "finished_at", looks, reason, reference, new, evidence
+    }
+}
+
+/// A split's guarded switch in `/status`: enough to say where it stands and to know that
+/// `GET /splits/NAME/guard` has the rest.
+public struct GuardSummary: Codable, Sendable, Equatable {
+    public var state: GuardPhase
+    public var from: String
+    public var to: String
+    public var watchEndsAt: String
+    public var reason: String
+
+    enum CodingKeys: String, CodingKey {
+        case state, from, to, watchEndsAt = "watch_ends_at", reason
     }
 }

@@ -66,9 +66,11 @@ public struct SplitStatus: Codable, Sendable, Equatable {
     public var rollbackDepth: Int
     /// The split's rollout, running or finished; null when it never had one.
     @Nullable public var rollout: RolloutSummary?
+    /// The split's guarded switch, watching or over; null when it never had one.
+    @Nullable public var guarded: GuardSummary?
 
     enum CodingKeys: String, CodingKey {
-        case weights, source, rollbackDepth = "rollback_depth", rollout
+        case weights, source, rollbackDepth = "rollback_depth", rollout, guarded = "guard"
     }
 }
 

@@ -7,8 +7,8 @@ import Glibc
 ///
 /// Flags: `--runs N` (per cell at 200 req/s, default 1,000), `--high-rate-runs N` (per cell at
 /// 5,000 req/s, default a fifth of `--runs`, at least 1: a run there draws 25 times the
-/// requests), `--seed S` (default 1), `--threads T` (default 2). A cell's runs are seeded from its name, so a row is the same whatever runs
-/// beside it.
+/// requests), `--seed S` (default 1), `--threads T` (default 2). A cell's runs are seeded from
+/// its name, so a row is the same whatever runs beside it.
 public enum GuardSimulation {
     /// Parsed flags.
     struct Options {

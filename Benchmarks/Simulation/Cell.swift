@@ -66,12 +66,5 @@ struct Cell: Sendable {
 extension Cell {
     /// Seed of the cell's realizations: FNV-1a of its name, so that a cell meets the same traffic
     /// whichever cells run with it and wherever it sits in the table.
-    var seed: UInt64 {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in name.utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01B3
-        }
-        return hash
-    }
+    var seed: UInt64 { Xoshiro.seed(named: name) }
 }

@@ -4,6 +4,7 @@ import TurnoutAnalysis
 
 /// `turnout-bench simulate`: replays thousands of rollouts per cell through Turnout's rollout
 /// state machine (in both advance modes) and two reference judges, and prints one table (see the README, "How Turnout judges a canary").
+/// With `--guards` it replays guarded blue-green switches instead (`GuardSimulation`).
 ///
 /// Flags: `--rollouts N` (per cell, default 2000), `--long-hold-rollouts N` (per cell with 600 s
 /// holds, default the same: each of their rollouts lasts half an hour of looks), `--seed S`
@@ -29,6 +30,9 @@ public enum SimulatorCommand {
     /// Runs the simulator with command-line arguments (without the subcommand name); returns the
     /// exit code.
     public static func run(arguments: [String]) -> Int32 {
+        if arguments.contains("--guards") {
+            return GuardSimulation.run(arguments: arguments.filter { $0 != "--guards" })
+        }
         guard let options = parse(arguments) else {
             print("usage: turnout-bench simulate [--rollouts N] [--long-hold-rollouts N] [--seed S] [--cells 1,3,x2] [--threads T] [--judges turnout-proven,turnout-hold,kayenta,flagger] [--pool-only]")
             return 1

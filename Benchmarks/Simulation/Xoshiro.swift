@@ -29,6 +29,16 @@ struct Xoshiro: RandomNumberGenerator {
         return h
     }
 
+    /// A seed from a name: FNV-1a of its bytes.
+    static func seed(named name: String) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in name.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01B3
+        }
+        return hash
+    }
+
     /// Next 64 bits.
     mutating func next() -> UInt64 {
         let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9

@@ -11,6 +11,8 @@ let usage = """
 
       simulate [--rollouts N] [--seed S] [--cells LIST] [--threads T] [--judges LIST]
                replay canary rollouts through Turnout's analyzer and two reference judges
+      simulate --guards [--runs N] [--high-rate-runs N] [--seed S] [--threads T]
+               replay guarded blue-green switches through Turnout's guard and a fixed-threshold one
 
     """ + LoadCommand.usage + SoakCommand.usage + UpstreamCommand.usage + SwitchCommand.usage + MicroCommand.usage + FleetCommand.usage
 

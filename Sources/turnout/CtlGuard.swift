@@ -83,7 +83,8 @@ extension CtlFormat {
             out += ", \(Int(max(0, ends.timeIntervalSince(now)).rounded(.up))) s left of \(number(document.watchS)) s"
         }
         out += ", \(document.looks) looks\n"
-        out += "weights:  \(weightList(document.weights)) (a revert restores \(weightList(document.previousWeights)))\n\n"
+        let previous = document.finishedAt == nil ? "a revert restores" : "before the switch"
+        out += "weights:  \(weightList(document.weights)) (\(previous) \(weightList(document.previousWeights)))\n\n"
         let reference = document.reference, new = document.new
         let quantile = "P\(number(new.latencyQuantile * 100))"
         var rows = [["POOL", "REQUESTS", "ERROR RATE", "ERROR LINE", "\(quantile) MS", "\(quantile) LINE MS", "ABOVE LINE"]]

@@ -50,7 +50,7 @@ import Testing
         defer { if pasted.isRunning { kill(pasted.processIdentifier, SIGKILL) } }
         // The switch has happened once the watch draws its first screen.
         usleep(3_000_000)
-        #expect(pasted.isRunning, "the watch should be running: \(String(decoding: errors.fileHandleForReading.availableData, as: UTF8.self))")
+        #expect(pasted.isRunning, "the watch should be running: \(String(decoding: errors.fileHandleForReading.availableData, as: UTF8.self)) \(pasted.isRunning ? "" : String(decoding: screens.fileHandleForReading.availableData, as: UTF8.self))")
         let broken = Process()
         broken.executableURL = URL(fileURLWithPath: "/bin/sh")
         broken.arguments = ["-c", breakLine]

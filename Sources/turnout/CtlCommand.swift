@@ -19,9 +19,9 @@ enum CtlCommand {
                                           POOL that is not drained, which must answer STATUS
                                           (200 unless given) with TEXT in its body, or nothing
                                           changes; --guard watches POOL for SECONDS against the
-                                          pool left's last --baseline seconds (300 unless given)
-                                          and switches back on its own if POOL errs more or is
-                                          slower; prints the guard's report
+                                          last --baseline seconds (300 unless given) of the pool
+                                          it leaves, and switches back on its own if POOL errs
+                                          more or is slower; prints the guard's report
           guard SPLIT [status]            the guarded switch's report: time left, the reference,
                                           the new pool against its lines, evidence, reason
           guard SPLIT watch               redraw it every second until it ends (exit 0 kept,

@@ -13,12 +13,20 @@ enum CtlCommand {
           status                          pools, servers, splits and their weights
           weights SPLIT                   show a split's weights
           weights SPLIT POOL=N …          set them (pools not named get 0)
-          switch SPLIT POOL [--force] [--preflight PATH[=STATUS][~TEXT] …]
+          switch SPLIT POOL [--force] [--preflight PATH[=STATUS][~TEXT] …] [--guard SECONDS [--baseline SECONDS]]
                                           send all of SPLIT to POOL (blue-green); each
                                           --preflight first sends GET PATH to every server of
                                           POOL that is not drained, which must answer STATUS
                                           (200 unless given) with TEXT in its body, or nothing
-                                          changes
+                                          changes; --guard watches POOL for SECONDS against the
+                                          last --baseline seconds (300 unless given) of the pool
+                                          it leaves, and switches back on its own if POOL errs
+                                          more or is slower; prints the guard's report
+          guard SPLIT [status]            the guarded switch's report: time left, the reference,
+                                          the new pool against its lines, evidence, reason
+          guard SPLIT watch               redraw it every second until it ends (exit 0 kept,
+                                          3 reverted)
+          guard SPLIT keep|revert         end the watch now: keep the new pool, or switch back
           rollback SPLIT                  restore the weights before the last change
           rollout start SPLIT [--baseline POOL --canary POOL --steps 5:60,25:120,pause,100 [--advance hold|proven]] [--force]
                                           start a rollout (no flags: the configuration's template);
@@ -55,10 +63,14 @@ enum CtlCommand {
         let tokenFile = try arguments.option("--token-file")
         let configPath = try arguments.option("-c", "--config")
         let dashboardPort = try arguments.option("--port")
+        let guardWatch = try arguments.option("--guard")
         var start = try CtlRollout.StartOptions.parse(&arguments)
+        // --baseline names a pool for rollout start and seconds of the pool left for switch --guard.
+        let guardBaseline = verbIs("switch", arguments) ? start.baseline : nil
+        if guardBaseline != nil { start.baseline = nil }
         if arguments.flag("-h", "--help") { writeStandardOutput(usage); return 0 }
         var words = arguments.words
-        guard !words.isEmpty else { throw UsageError("ctl needs a verb: status, weights, switch, rollback, rollout, drain, enable, history, stats, mirror, metrics, reload, dashboard") }
+        guard !words.isEmpty else { throw UsageError("ctl needs a verb: status, weights, switch, guard, rollback, rollout, drain, enable, history, stats, mirror, metrics, reload, dashboard") }
         let verb = words.removeFirst()
         if let option = words.first(where: { $0.hasPrefix("-") }) { throw UsageError("unknown ctl option \"\(option)\"") }
         if verb != "dashboard" && dashboardPort != nil { throw UsageError("--port goes with dashboard only") }
@@ -66,7 +78,15 @@ enum CtlCommand {
         if verb != "rollout" && !start.isEmpty { throw UsageError("--baseline, --canary, --steps and --advance go with rollout start only") }
         if verb == "rollout" { start.force = force }
         if verb != "switch" && !preflight.isEmpty { throw UsageError("--preflight goes with switch only") }
-        let call = verb == "dashboard" ? (method: "GET", path: "/", body: nil) : verb == "rollout" ? try CtlRollout.request(words: words, options: start) : try request(verb: verb, words: words, force: force, preflight: preflight)
+        if verb != "switch" && guardWatch != nil { throw UsageError("--guard goes with switch only") }
+        if verb == "guard" && force { throw UsageError("--force goes with switch and rollout start only") }
+        let watch = try CtlGuard.watch(guard: guardWatch, baseline: guardBaseline)
+        let call: (method: String, path: String, body: String?) = switch verb {
+        case "dashboard": (method: "GET", path: "/", body: nil)
+        case "rollout": try CtlRollout.request(words: words, options: start)
+        case "guard": try CtlGuard.request(words: words)
+        default: try request(verb: verb, words: words, force: force, preflight: preflight, watch: watch)
+        }
 
         let client: AdminClient
         do {
@@ -77,6 +97,7 @@ enum CtlCommand {
         }
         if verb == "dashboard" { return CtlDashboard.run(client: client, port: dashboardPort) }
         if verb == "rollout" && words.first == "watch" { return CtlRollout.watch(client: client, split: words[1]) }
+        if verb == "guard" && words.count == 2 && words[1] == "watch" { return CtlGuard.watch(client: client, split: words[0]) }
         let answer: (status: Int, body: String)
         do {
             answer = try client.send(call.method, call.path, body: call.body)
@@ -91,13 +112,15 @@ enum CtlCommand {
         if json || verb == "metrics" {
             writeStandardOutput(answer.body.hasSuffix("\n") ? answer.body : answer.body + "\n")
         } else {
-            writeStandardOutput(CtlFormat.render(verb: verb, body: answer.body))
+            // A guarded switch answers with the guard's report.
+            writeStandardOutput(CtlFormat.render(verb: watch != nil ? "guard" : verb, body: answer.body))
         }
         return 0
     }
 
     /// The admin call a verb stands for.
-    static func request(verb: String, words: [String], force: Bool, preflight: [String] = []) throws(UsageError) -> (method: String, path: String, body: String?) {
+    static func request(verb: String, words: [String], force: Bool, preflight: [String] = [],
+                        watch: (watch: Int, baseline: Int?)? = nil) throws(UsageError) -> (method: String, path: String, body: String?) {
         func expect(_ count: Int, _ shape: String) throws(UsageError) {
             guard words.count == count else { throw UsageError("usage: turnout ctl \(verb) \(shape)") }
         }
@@ -123,8 +146,8 @@ enum CtlCommand {
             }
             return ("PUT", "/splits/\(escape(split))", jsonObject(weights))
         case "switch":
-            try expect(2, "SPLIT POOL [--force] [--preflight PATH[=STATUS][~TEXT] …]")
-            let guardMember = try CtlPreflight.guardMember(preflight).map { ", " + $0 } ?? ""
+            try expect(2, "SPLIT POOL [--force] [--preflight PATH[=STATUS][~TEXT] …] [--guard SECONDS [--baseline SECONDS]]")
+            let guardMember = try CtlPreflight.guardMember(preflight, watch: watch).map { ", " + $0 } ?? ""
             return ("POST", "/splits/\(escape(words[0]))/switch", "{\"to\": \(jsonString(words[1])), \"force\": \(force)\(guardMember)}")
         case "rollback":
             try expect(1, "SPLIT")
@@ -133,8 +156,13 @@ enum CtlCommand {
             try expect(2, "POOL ADDR")
             return ("POST", "/pools/\(escape(words[0]))/servers/\(escape(words[1]))/\(verb)", nil)
         default:
-            throw UsageError("unknown ctl verb \"\(verb)\" (verbs: status, weights, switch, rollback, rollout, drain, enable, history, stats, mirror, metrics, reload, dashboard)")
+            throw UsageError("unknown ctl verb \"\(verb)\" (verbs: status, weights, switch, guard, rollback, rollout, drain, enable, history, stats, mirror, metrics, reload, dashboard)")
         }
+    }
+
+    /// Whether the first word that is not an option is `verb` (before the words are split off).
+    private static func verbIs(_ verb: String, _ arguments: Arguments) -> Bool {
+        arguments.words.first { !$0.hasPrefix("-") } == verb
     }
 
     /// Finds the admin API: flags first, then the configuration's admin section, then the default.

@@ -17,6 +17,7 @@ enum CtlFormat {
                 let document = try DocumentJSON.decode(ServerActionDocument.self, from: body)
                 return "pool \(document.pool) server \(document.server): \(document.state.rawValue)" + (document.changed ? "" : " (already)") + "\n"
             case "reload": return try DocumentJSON.decode(ReloadDocument.self, from: body).message + "\n"
+            case "guard": return guarded(try DocumentJSON.decode(GuardDocument.self, from: body))
             case "rollout": return rollout(try DocumentJSON.decode(RolloutDocument.self, from: body), stats: nil)
             default: return body
             }

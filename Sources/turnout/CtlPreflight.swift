@@ -42,11 +42,19 @@ enum CtlPreflight {
         return "{" + fields.joined(separator: ", ") + "}"
     }
 
-    /// The `guard` member for `words` (one per `--preflight`), or nil without any.
-    static func guardMember(_ words: [String]) throws(UsageError) -> String? {
-        guard !words.isEmpty else { return nil }
-        var checks: [String] = []
-        for word in words { checks.append(try check(word)) }
-        return "\"guard\": {\"preflight\": [" + checks.joined(separator: ", ") + "]}"
+    /// The `guard` member for `words` (one per `--preflight`) and `--guard`'s watch, or nil
+    /// without either.
+    static func guardMember(_ words: [String], watch: (watch: Int, baseline: Int?)? = nil) throws(UsageError) -> String? {
+        var fields: [String] = []
+        if !words.isEmpty {
+            var checks: [String] = []
+            for word in words { checks.append(try check(word)) }
+            fields.append("\"preflight\": [" + checks.joined(separator: ", ") + "]")
+        }
+        if let watch {
+            fields.append("\"watch_s\": \(watch.watch)")
+            if let baseline = watch.baseline { fields.append("\"baseline_s\": \(baseline)") }
+        }
+        return fields.isEmpty ? nil : "\"guard\": {" + fields.joined(separator: ", ") + "}"
     }
 }

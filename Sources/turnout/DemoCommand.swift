@@ -131,6 +131,14 @@ enum DemoCommand {
             the answers are compared and the differences listed:
               \(ctl) mirror
 
+            Guarded blue-green switch: web on blue alone, then all of it to green once green answers
+            /healthz, watched for 60 s against blue's last 300 s; kept if green holds, switched back
+            to blue on its own if it errs more or is slower:
+              ctl="\(ctl)"; $ctl weights web blue=100 green=0 canary=0 && $ctl switch web green --preflight /healthz=200 --guard 60 && $ctl guard web watch
+            Break green while it is watched (20 % of its answers become 500s) and web goes back to blue:
+              curl -s -X POST 'http://\(fixtures[1].address)/_fixture?error_rate=0.2'
+            (heal it with error_rate=0; $ctl guard web keep|revert ends the watch early)
+
             Routes, first match wins:
               header x-turnout-pool: canary  -> pool canary
               cookie canary=1                -> pool canary
@@ -152,6 +160,7 @@ enum DemoCommand {
               $ctl weights web blue=50 canary=50   # a new split, from the next request on
               $ctl switch web green                # blue-green: everything to green
               $ctl rollback web                    # back to the weights before
+              $ctl guard web                       # the guarded switch's report: reference, lines, reason
               $ctl history                         # who changed what, when
               $ctl rollout status web              # the rollout's report: step, evidence, reason
               $ctl stats                           # requests, errors, latency per pool and server

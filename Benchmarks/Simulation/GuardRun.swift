@@ -75,7 +75,7 @@ struct GuardRun {
     /// Runs the reference and the watch; Turnout's result and the fixed guard's.
     func run(rng: inout Xoshiro, cost: inout TurnoutJudge.Cost) -> (turnout: GuardResult, fixed: GuardResult) {
         var window = PoolWindow(requests: 0, errors: 0, latency: Histogram())
-        var reference = GuardReference(requests: 0, errors: 0, latency: Histogram(), seconds: Double(GuardCell.referenceSeconds))
+        var reference = PoolTraffic(requests: 0, errors: 0, latency: Histogram(), seconds: Double(GuardCell.referenceSeconds))
         for s in -GuardCell.referenceSeconds..<0 {
             draw(at: Double(s), errorRate: cell.blueErrorRate, latencyScale: 1, into: &window, rng: &rng)
             reference.requests += window.requests

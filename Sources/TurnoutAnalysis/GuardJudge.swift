@@ -18,7 +18,7 @@ import TurnoutMetrics
 /// watch, however long. There are no pass tests: a watch that ends without a fail keeps the
 /// switch. Pure: no I/O.
 public struct GuardJudge: Sendable, Equatable, Codable {
-    public let reference: GuardReference
+    public let reference: PoolTraffic
     public let policy: AnalysisPolicy
     /// The quantile judged.
     public let quantile: Double
@@ -54,14 +54,14 @@ public struct GuardJudge: Sendable, Equatable, Codable {
     /// `min_requests`, and enough for the quantile's upper bound.
     public static func requiredReferenceRequests(_ policy: AnalysisPolicy) -> UInt64 {
         let q = policy.latencyQuantiles.first ?? 0.99
-        return max(policy.minRequests, GuardReference.requiredRequests(quantile: q, alpha: referenceAlpha(policy)))
+        return max(policy.minRequests, PoolTraffic.requiredRequests(quantile: q, alpha: referenceAlpha(policy)))
     }
 
     /// Each bound's and each sequential test's share: a quarter of 1 − confidence.
     static func referenceAlpha(_ policy: AnalysisPolicy) -> Double { policy.alpha / 4 }
 
     /// A judge of the new pool against `reference`; refused when the reference is too small.
-    public init(reference: GuardReference, policy: AnalysisPolicy) throws(Refusal) {
+    public init(reference: PoolTraffic, policy: AnalysisPolicy) throws(Refusal) {
         let q = policy.latencyQuantiles.first ?? 0.99
         let alpha = Self.referenceAlpha(policy)
         let required = Self.requiredReferenceRequests(policy)
@@ -132,7 +132,7 @@ public struct GuardJudge: Sendable, Equatable, Codable {
 
     static func wilson(_ x: UInt64, _ n: UInt64, confidence: Double) -> ClosedRange<Double>? {
         guard n > 0 else { return nil }
-        let z = GuardReference.normalQuantile(upperTail: (1 - confidence) / 2)
+        let z = PoolTraffic.normalQuantile(upperTail: (1 - confidence) / 2)
         let p = Double(x) / Double(n), m = Double(n)
         let center = (p + z * z / (2 * m)) / (1 + z * z / m)
         let half = z / (1 + z * z / m) * (p * (1 - p) / m + z * z / (4 * m * m)).squareRoot()

@@ -12,7 +12,7 @@ extension ControlPlane {
     /// split's traffic is not all on one other pool (there would be no single pool to compare
     /// with and to switch back to), and when the reference is too small to judge against.
     @discardableResult
-    public func startGuardedSwitch(split name: String, to pool: String, watchSeconds: Int, reference: GuardReference?, force: Bool,
+    public func startGuardedSwitch(split name: String, to pool: String, watchSeconds: Int, reference: PoolTraffic?, force: Bool,
                                    origin: ChangeOrigin) throws(ControlError) -> GuardedSwitch {
         try change { (state: State) throws(ControlError) -> Change<GuardedSwitch> in
             guard let split = state.config.split(named: name) else { throw unknownSplit(name, state.config) }

@@ -15,7 +15,7 @@ extension ControlPlane {
     /// analyzer's latency thresholds before the first step (else the first baseline requests
     /// do), and its error rate is the analyzer's starting point.
     @discardableResult
-    public func startRollout(_ plan: RolloutPlan, split name: String, force: Bool = false, baseline: BaselineTraffic?,
+    public func startRollout(_ plan: RolloutPlan, split name: String, force: Bool = false, baseline: PoolTraffic?,
                              origin: ChangeOrigin) throws(ControlError) -> Rollout {
         try change { (state: State) throws(ControlError) -> Change<Rollout> in
             guard let split = state.config.split(named: name) else { throw unknownSplit(name, state.config) }

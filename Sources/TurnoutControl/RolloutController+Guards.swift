@@ -24,23 +24,25 @@ extension RolloutController {
                                    origin: ChangeOrigin) throws(ControlError) -> GuardedSwitch {
         // The one pool taking the split's traffic now; the control plane refuses any other shape.
         let serving = control.weights(of: name)?.weights.filter { $0.value > 0 }.map(\.key) ?? []
-        let measured: GuardReference? = serving.count == 1 ? reference(pool: serving[0], seconds: Double(baselineSeconds)) : nil
+        let measured: PoolTraffic? = serving.count == 1 ? traffic(of: serving[0], seconds: Double(baselineSeconds)) : nil
         let guarded = try control.startGuardedSwitch(split: name, to: pool, watchSeconds: watchSeconds, reference: measured,
                                                      force: force, origin: origin)
         wake()
         return guarded
     }
 
-    /// `pool`'s traffic over the last `seconds`, failures counted as a look counts them.
-    func reference(pool: String, seconds: Double) -> GuardReference? {
+    /// `pool`'s traffic over the last `seconds` of the stats timeline (less right after turnout
+    /// started: it says how much), failures counted as a look counts them; nil when a worker did
+    /// not hand over its totals in time.
+    func traffic(of pool: String, seconds: Double) -> PoolTraffic? {
         guard let window = monitor.window(seconds: seconds) else { return nil }
-        var reference = GuardReference(requests: 0, errors: 0, latency: Histogram(), seconds: window.seconds)
+        var traffic = PoolTraffic(requests: 0, errors: 0, latency: Histogram(), seconds: window.seconds)
         for (name, stats) in window.stats where TrafficMonitor.key(named: name).pool == pool {
-            reference.requests &+= stats.requests
-            reference.errors &+= Self.failures(in: stats)
-            reference.latency.merge(stats.latency)
+            traffic.requests &+= stats.requests
+            traffic.errors &+= Self.failures(in: stats)
+            traffic.latency.merge(stats.latency)
         }
-        return reference
+        return traffic
     }
 
     /// A look at every guard this instance judges that is due.

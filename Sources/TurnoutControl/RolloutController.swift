@@ -99,18 +99,12 @@ public final class RolloutController: Sendable {
     /// hand over its totals in time. In a fleet, this instance's counts times the instances
     /// registered (`RolloutTraffic.trafficScale`): the rates and the error rate are the fleet's
     /// as a balancer spreading traffic evenly would make them.
-    func baselineTraffic(pool: String) -> BaselineTraffic? {
-        guard let window = monitor.windowedTraffic()?.first(where: { $0.name == "5m" })?.window else { return nil }
-        var traffic = BaselineTraffic(requests: 0, errors: 0, latency: Histogram(), seconds: window.seconds)
-        for (name, stats) in window.stats where TrafficMonitor.key(named: name).pool == pool {
-            traffic.requests &+= stats.requests
-            traffic.errors &+= Self.failures(in: stats)
-            traffic.latency.merge(stats.latency)
-        }
-        let scale = traffic.requests > 0 ? self.traffic.trafficScale : 1
-        traffic.requests = UInt64((Double(traffic.requests) * scale).rounded())
-        traffic.errors = UInt64((Double(traffic.errors) * scale).rounded())
-        return traffic
+    func baselineTraffic(pool: String) -> PoolTraffic? {
+        guard var baseline = traffic(of: pool, seconds: 300) else { return nil }
+        let scale = baseline.requests > 0 ? traffic.trafficScale : 1
+        baseline.requests = UInt64((Double(baseline.requests) * scale).rounded())
+        baseline.errors = UInt64((Double(baseline.errors) * scale).rounded())
+        return baseline
     }
 
     /// The requests of `stats` that failed as the analyzer counts failures: 5xx answers and

@@ -31,8 +31,8 @@ struct GuardJudgeTests {
     }
 
     /// The reference: `seconds` of the old pool at `rate` requests a second.
-    static func reference(_ rng: inout TestRandom, rate: UInt64, seconds: Int, errorRate: Double) -> GuardReference {
-        var reference = GuardReference(requests: 0, errors: 0, latency: Histogram(), seconds: Double(seconds))
+    static func reference(_ rng: inout TestRandom, rate: UInt64, seconds: Int, errorRate: Double) -> PoolTraffic {
+        var reference = PoolTraffic(requests: 0, errors: 0, latency: Histogram(), seconds: Double(seconds))
         for _ in 0..<seconds {
             let w = window(&rng, requests: rate, errorRate: errorRate)
             reference.requests += w.requests
@@ -119,10 +119,10 @@ struct GuardJudgeTests {
         var missed = 0
         for _ in 0..<2_000 {
             let errors = rng.approximateBinomial(60_000, 0.004)
-            if GuardReference(requests: 60_000, errors: errors, latency: Histogram(), seconds: 300).errorRateUpperBound(alpha: 0.01) < 0.004 { missed += 1 }
+            if PoolTraffic(requests: 60_000, errors: errors, latency: Histogram(), seconds: 300).errorRateUpperBound(alpha: 0.01) < 0.004 { missed += 1 }
         }
         #expect(missed <= 30, "\(missed) of 2,000 bounds below the true rate at α = 0.01")
-        #expect(GuardReference.requiredRequests(quantile: 0.99, alpha: 0.0025) > 900)
+        #expect(PoolTraffic.requiredRequests(quantile: 0.99, alpha: 0.0025) > 900)
     }
 }
 

@@ -62,7 +62,7 @@ import TurnoutFixture
         #expect(try harness.call("POST", "/splits/web/rollout/abort").status == 200)
     }
 
-    @Test func withoutBaselineTrafficThePlanIsNotCheckedAndTheReportSaysSo() throws {
+    @Test func withoutPoolTrafficThePlanIsNotCheckedAndTheReportSaysSo() throws {
         let harness = try RolloutHarness("plan-unchecked", extra: Self.strict)
         defer { harness.stop() }
         let started = try harness.call("POST", "/splits/web/rollout", Self.body)

@@ -22,7 +22,7 @@ struct GuardedSwitchTests {
         var latency = Histogram()
         latency.record(20_000_000, occurrences: 2_990)
         latency.record(30_000_000, occurrences: 10)
-        let judge = try GuardJudge(reference: GuardReference(requests: 3_000, errors: 3, latency: latency, seconds: 300), policy: AnalysisPolicy())
+        let judge = try GuardJudge(reference: PoolTraffic(requests: 3_000, errors: 3, latency: latency, seconds: 300), policy: AnalysisPolicy())
         return GuardedSwitch(from: "blue", to: "green", previousWeights: before, watchSeconds: 60, judge: judge, now: now)
     }
 

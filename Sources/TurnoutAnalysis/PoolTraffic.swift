@@ -1,15 +1,19 @@
 import Glibc
 import TurnoutMetrics
 
-/// What a guarded switch judges the new pool against: the exact traffic of the pool being left
-/// over its last `baseline_s` before the switch. After a full switch no second pool takes
-/// traffic, so this finite sample of the old pool's recent past is the only baseline there is.
+/// A pool's exact traffic over a window of the stats timeline, failures counted as a look counts
+/// them. Two releases start from one:
+/// * a rollout, from the baseline's last 5 minutes: it fixes the latency thresholds, seeds the
+///   analyzer's baseline error rate and checks the plan's pace (SPEC §9);
+/// * a guarded switch, from the pool being left's last `baseline_s`: the reference the new pool
+///   is judged against. After a full switch no second pool takes traffic, so this finite sample
+///   of the old pool's recent past is the only baseline there is.
 ///
-/// It is a sample, not the truth: its error rate and its latency quantile are each taken at an
-/// upper confidence bound (a share `alpha` of the guard's false-revert budget), so a new pool as
-/// good as the old one crosses the fail lines with probability at most that share even when the
-/// reference happened to look good. Pure: no I/O.
-public struct GuardReference: Sendable, Equatable, Codable {
+/// As a reference it is a sample, not the truth: its error rate and its latency quantile are each
+/// taken at an upper confidence bound (a share `alpha` of the guard's false-revert budget), so a
+/// new pool as good as the old one crosses the fail lines with probability at most that share
+/// even when the reference happened to look good. Pure: no I/O.
+public struct PoolTraffic: Sendable, Equatable, Codable {
     /// Requests the old pool completed over the reference window.
     public var requests: UInt64
     /// Of those, failures as a look counts them (5xx answers and upstream errors).
@@ -25,6 +29,9 @@ public struct GuardReference: Sendable, Equatable, Codable {
         self.latency = latency
         self.seconds = seconds
     }
+
+    /// Requests per second over the window; 0 when it covers no time.
+    public var rate: Double { seconds > 0 ? Double(requests) / seconds : 0 }
 
     /// The observed error rate; 0 with no requests.
     public var errorRate: Double { requests == 0 ? 0 : Double(errors) / Double(requests) }

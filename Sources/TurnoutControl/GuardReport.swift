@@ -7,7 +7,7 @@ enum GuardReport {
         let judge = guarded.judge
         let ms = { (ns: UInt64) in (Double(ns) / 1e4).rounded() / 100 }
         return GuardDocument(
-            split: split, from: guarded.from, to: guarded.to, state: guarded.phase.rawValue, weights: weights,
+            split: split, from: guarded.from, to: guarded.to, state: guarded.phase, weights: weights,
             previousWeights: guarded.previousWeights, startedAt: RolloutReport.isoTime(guarded.startedAt), watchS: guarded.watchSeconds,
             watchEndsAt: RolloutReport.isoTime(guarded.watchEndsAt), finishedAt: guarded.state.finishedAt.map(RolloutReport.isoTime),
             looks: guarded.looks, reason: guarded.reason,

@@ -38,35 +38,13 @@ enum CtlGuard {
     /// Redraws the guard's report once a second until it ends: 0 when kept, 3 when reverted (as
     /// `rollout watch` exits 3 on a rollback), 2 when turnout stops answering, 1 when refused.
     static func watch(client: AdminClient, split: String) -> Int32 {
-        let path = "/splits/\(CtlCommand.escape(split))/guard"
-        let interactive = isatty(STDOUT_FILENO) == 1
-        while true {
-            let answer: (status: Int, body: String)
-            do {
-                answer = try client.send("GET", path)
-            } catch {
-                printError("ctl: \(error)")
-                return 2
+        CtlWatch.run(client: client, path: "/splits/\(CtlCommand.escape(split))/guard", what: "the guard's report") { (document: GuardDocument) in
+            let exit: Int32? = switch document.state {
+            case .kept: 0
+            case .reverted: 3
+            case .watching: nil
             }
-            guard answer.status == 200 else {
-                printError("ctl: \(CtlFormat.errorMessage(answer.body) ?? "the admin API answered \(answer.status)")")
-                return answer.status >= 500 ? 2 : 1
-            }
-            let document: GuardDocument
-            do {
-                document = try DocumentJSON.decode(GuardDocument.self, from: answer.body)
-            } catch {
-                printError("ctl: the guard's report could not be read: \(error)")
-                return 2
-            }
-            // A terminal is redrawn in place; a pipe gets one screen after another.
-            writeStandardOutput((interactive ? "\u{1B}[H\u{1B}[2J" : "") + CtlFormat.guarded(document) + (interactive ? "" : "\n"))
-            switch document.state {
-            case "kept": return 0
-            case "reverted": return 3
-            default: break
-            }
-            sleep(1)
+            return (CtlFormat.guarded(document), exit)
         }
     }
 }
@@ -76,7 +54,7 @@ extension CtlFormat {
     /// against, the new pool against its lines, both tests' evidence against the threshold, and
     /// the reason.
     static func guarded(_ document: GuardDocument, now: Date = Date()) -> String {
-        var out = "guarded switch on split \(document.split): \(document.from) → \(document.to) — \(document.state.uppercased())"
+        var out = "guarded switch on split \(document.split): \(document.from) → \(document.to) — \(document.state.rawValue.uppercased())"
         if let finished = document.finishedAt {
             out += ", ended \(finished)"
         } else if let ends = isoDate(document.watchEndsAt) {

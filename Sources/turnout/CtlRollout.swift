@@ -70,38 +70,15 @@ enum CtlRollout {
     /// Redraws the rollout once a second until it ends: 0 when promoted, 3 when rolled back or
     /// aborted, 2 when turnout stops answering, 1 when refused.
     static func watch(client: AdminClient, split: String) -> Int32 {
-        let path = "/splits/\(CtlCommand.escape(split))/rollout"
-        let interactive = isatty(STDOUT_FILENO) == 1
-        while true {
-            let report: (status: Int, body: String), stats: (status: Int, body: String)
-            do {
-                report = try client.send("GET", path)
-                stats = try client.send("GET", "/stats")
-            } catch {
-                printError("ctl: \(error)")
-                return 2
+        CtlWatch.run(client: client, path: "/splits/\(CtlCommand.escape(split))/rollout", what: "the rollout report") { (document: RolloutDocument) in
+            // The pools' last 10 s, when /stats answers; the screen shows "-" without them.
+            let stats = (try? client.send("GET", "/stats")).flatMap { $0.status == 200 ? try? DocumentJSON.decode(StatsDocument.self, from: $0.body) : nil }
+            let exit: Int32? = switch document.state {
+            case .promoted: 0
+            case .rolledBack, .aborted: 3
+            case .running, .paused, .stalled: nil
             }
-            guard report.status == 200 else {
-                printError("ctl: \(CtlFormat.errorMessage(report.body) ?? "the admin API answered \(report.status)")")
-                return report.status >= 500 ? 2 : 1
-            }
-            let document: RolloutDocument
-            do {
-                document = try DocumentJSON.decode(RolloutDocument.self, from: report.body)
-            } catch {
-                printError("ctl: the rollout report could not be read: \(error)")
-                return 2
-            }
-            let statsDocument = stats.status == 200 ? try? DocumentJSON.decode(StatsDocument.self, from: stats.body) : nil
-            let screen = CtlFormat.rollout(document, stats: statsDocument)
-            // A terminal is redrawn in place; a pipe gets one screen after another.
-            writeStandardOutput((interactive ? "\u{1B}[H\u{1B}[2J" : "") + screen + (interactive ? "" : "\n"))
-            switch document.state {
-            case .promoted: return 0
-            case .rolledBack, .aborted: return 3
-            case .running, .paused, .stalled: break
-            }
-            sleep(1)
+            return (CtlFormat.rollout(document, stats: stats), exit)
         }
     }
 }

@@ -7,8 +7,7 @@ public struct GuardDocument: Codable, Sendable, Equatable {
     public var split: String
     public var from: String
     public var to: String
-    /// `watching`, `kept` or `reverted`.
-    public var state: String
+    public var state: GuardPhase
     /// The weights in force.
     public var weights: [String: Int]
     /// The weights a revert restores (those before the switch).
